@@ -1,0 +1,98 @@
+# ctrlab: one Makefile for every stage, the probe, the tests and the benchmarks.
+# `make help` lists the targets.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Werror=implicit-function-declaration -Werror=missing-prototypes \
+	-Werror=strict-prototypes -Werror=shadow -Werror=format=2
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. $(WARNINGS) $(CFLAGS)
+
+# `make SANITIZE=1` builds with ASan and UBSan into build/asan.
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+BUILD := build/asan
+else
+BUILD := build/release
+endif
+
+COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
+	common/options.c common/sync.c common/flagnames.c common/clone.c \
+	common/init.c common/runtime.c common/main.c
+STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
+
+HEADERS := $(wildcard common/*.h stage*/*.h)
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+.PHONY: all stage1 rootfs probe unit test verify verify-stage1 asan bench doctor deps \
+	clean help FORCE
+
+all: stage1 probe
+
+help:
+	@echo "make stage1          build stage1-pid-uts/run"
+	@echo "make rootfs          build rootfs/ from busybox-static"
+	@echo "make deps            install the Debian packages to build and test"
+	@echo "make test            unit tests and every stage's verify suite"
+	@echo "make verify          every stage's verify suite; verify-stage1 for one"
+	@echo "make asan            the tests under ASan and UBSan"
+	@echo "make bench           benchmarks against peers (hyperfine)"
+	@echo "make doctor          what this host supports, stage by stage"
+
+# Rebuild everything when the compiler flags change.
+$(BUILD)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $@
+
+$(BUILD)/%.o: %.c $(HEADERS) $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+stage1: stage1-pid-uts/run
+stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# The probe is static, so it runs in any rootfs without a C library.
+probe: verify/probe
+verify/probe: verify/probe.c $(BUILD)/flags
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O2 -static -o $@ verify/probe.c
+
+rootfs:
+	scripts/mkrootfs rootfs
+
+UNIT_SRC := $(wildcard verify/unit/test_*.c)
+UNIT_LIB_SRC := common/error.c common/log.c common/parse.c common/env.c \
+	common/options.c common/flagnames.c
+verify/unit/run-unit: $(UNIT_SRC) verify/unit/main.c $(call obj,$(UNIT_LIB_SRC))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(filter %.o,$^) -lcmocka
+
+unit: verify/unit/run-unit
+	verify/unit/run-unit
+
+BATS := bats --print-output-on-failure
+STAGES := stage1
+verify-stage1: stage1 probe
+	$(BATS) verify/stage1-pid-uts.bats
+
+verify: $(addprefix verify-,$(STAGES))
+
+test: unit verify
+
+asan:
+	$(MAKE) SANITIZE=1 test
+	$(MAKE) SANITIZE=0 all
+
+bench: all
+	scripts/bench
+
+doctor:
+	@scripts/doctor
+
+deps:
+	scripts/deps
+
+clean:
+	rm -rf build stage*/run verify/probe verify/unit/run-unit
+
+FORCE:

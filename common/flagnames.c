@@ -1,0 +1,59 @@
+/* Flag values written by name: see flagnames.h. */
+#include "common/flagnames.h"
+
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/syscalls.h"
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+const struct flag_name clone_flag_names[] = {
+	{ CLONE_NEWPID, "CLONE_NEWPID" },
+	{ CLONE_NEWUTS, "CLONE_NEWUTS" },
+	{ CLONE_NEWIPC, "CLONE_NEWIPC" },
+	{ CLONE_NEWNS, "CLONE_NEWNS" },
+	{ CLONE_NEWNET, "CLONE_NEWNET" },
+	{ CLONE_NEWUSER, "CLONE_NEWUSER" },
+	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
+	{ CLONE_NEWTIME, "CLONE_NEWTIME" },
+	{ CLONE_PIDFD, "CLONE_PIDFD" },
+	{ 0, NULL },
+};
+
+const char *flags_format(uint64_t flags, const struct flag_name *table,
+			 char *buffer, size_t size)
+{
+	size_t used = 0;
+
+	buffer[0] = '\0';
+	for (const struct flag_name *f = table; f->name; f++) {
+		if ((flags & f->value) != f->value || f->value == 0)
+			continue;
+		used += (size_t)snprintf(buffer + used, used < size ? size - used : 0,
+					 "%s%s", used ? "|" : "", f->name);
+		flags &= ~f->value;
+	}
+	if (flags || used == 0)
+		used += (size_t)snprintf(buffer + used, used < size ? size - used : 0,
+					 "%s0x%llx", used ? "|" : "", (unsigned long long)flags);
+	return buffer;
+}
+
+const char *signal_name(int signo, char *buffer, size_t size)
+{
+	const char *abbrev = sigabbrev_np(signo);
+
+	if (abbrev)
+		snprintf(buffer, size, "SIG%s", abbrev);
+	else
+		snprintf(buffer, size, "signal %d", signo);
+	return buffer;
+}

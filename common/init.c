@@ -1,0 +1,272 @@
+/* The container side: the PID-1 init and the execve of COMMAND.
+ *
+ * After clone the child is PID 1 of a new PID namespace.  PID 1 has two duties no
+ * other process has (pid_namespaces(7)): every orphan in the namespace is
+ * reparented to it, so it must reap them or they stay zombies; and the kernel
+ * delivers it only the signals it installed a handler for, so a plain program
+ * run as PID 1 ignores SIGTERM.  ctrlab's init therefore runs COMMAND as its child,
+ * reaps everything, and passes the signals on. */
+#include "common/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/env.h"
+#include "common/flagnames.h"
+#include "common/log.h"
+#include "common/parse.h"
+#include "common/sync.h"
+#include "common/syscalls.h"
+
+const int forwarded_signals[] = {
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+};
+const size_t forwarded_signals_count =
+	sizeof(forwarded_signals) / sizeof(forwarded_signals[0]);
+
+/* Report err to the runtime and stop.  Only the runtime prints the message. */
+static _Noreturn void child_fail(int sync_fd, enum sync_type type,
+				 const struct ctr_error *err)
+{
+	sync_send_error(sync_fd, type, err);
+	_exit(err->exit_status ? err->exit_status : 125);
+}
+
+/* Give COMMAND the signal state of a freshly started program: nothing blocked,
+ * every disposition at its default.  The runtime blocked all signals before clone
+ * so none could arrive before the init was ready. */
+static void signals_reset(void)
+{
+	sigset_t none;
+
+	for (int signo = 1; signo < NSIG; signo++) {
+		if (signo != SIGKILL && signo != SIGSTOP)
+			signal(signo, SIG_DFL);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Try execve on each directory of the container's PATH, as execvp(3) does, but
+ * with the container's PATH rather than the runtime's.  Returns only on failure,
+ * with err set: 127 when COMMAND is not found, 126 when it cannot be executed. */
+static void command_execve(char **argv, char **envp, struct ctr_error *err)
+{
+	const char *path = env_lookup(envp, "PATH");
+	char candidate[PATH_MAX];
+	bool denied = false;
+
+	if (strchr(argv[0], '/') || !path) {
+		execve(argv[0], argv, envp);
+		error_set(err, -errno, "Failed to execute '%s'", argv[0]);
+		err->exit_status = errno == ENOENT ? 127 : 126;
+		return;
+	}
+	for (const char *dir = path; *dir;) {
+		size_t dir_len = strcspn(dir, ":");
+
+		if (dir_len > 0 &&
+		    (size_t)snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)dir_len,
+				     dir, argv[0]) < sizeof(candidate)) {
+			execve(candidate, argv, envp);
+			if (errno == EACCES)
+				denied = true;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				break;
+		}
+		dir += dir_len;
+		if (*dir == ':')
+			dir++;
+	}
+	if (denied || (errno != ENOENT && errno != ENOTDIR)) {
+		error_set(err, denied ? -EACCES : -errno, "Failed to execute '%s'", argv[0]);
+		err->exit_status = 126;
+		return;
+	}
+	error_setx(err, -ENOENT, "Failed to execute '%s': command not found in PATH %s",
+		   argv[0], path);
+	err->exit_status = 127;
+}
+
+/* Become COMMAND.  Runs in COMMAND's own process: the init's child, or PID 1 with
+ * --no-init. */
+static _Noreturn void command_exec(struct container *c, const struct ctr_stage *stage,
+				   int sync_fd)
+{
+	char *envp[CTR_ENV_SLOTS];
+	char env_buffer[2 * 256];
+	struct ctr_error err;
+	size_t env_count;
+
+	error_clear(&err);
+	for (size_t m = 0; stage->modules[m]; m++) {
+		const struct ctr_module *mod = stage->modules[m];
+
+		if (mod->command_before_exec && mod->command_before_exec(c, &err) < 0)
+			child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	/* Its own process group, so that a forwarded signal reaches COMMAND's
+	 * foreground children too, as a terminal's Ctrl-C would.  A session leader
+	 * (a module took a terminal with setsid) already leads its group. */
+	if (getsid(0) != getpid() && setpgid(0, 0) < 0) {
+		error_set(&err, -errno, "Failed to setpgid for '%s'", c->argv[0]);
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	if (c->workdir && chdir(c->workdir) < 0) {
+		error_set(&err, -errno, "Failed to change to the working directory '%s'",
+			  c->workdir);
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	env_count = env_build(c, getenv("TERM") ? getenv("TERM") : "xterm", envp,
+			      env_buffer, sizeof(env_buffer));
+	explain("execve(\"%s\") in PID %d with a clean environment of %zu variables",
+		c->argv[0], getpid(), env_count);
+	signals_reset();
+	command_execve(c->argv, envp, &err);
+	child_fail(sync_fd, SYNC_EXEC_FAIL, &err);
+}
+
+/* Reap every child that has exited.  Returns true when COMMAND was among them,
+ * with its exit status in *ret_status. */
+static bool init_reap(pid_t command, int *ret_status)
+{
+	bool command_done = false;
+	int wstatus;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
+		if (pid == command) {
+			*ret_status = exit_status_from_wait(wstatus);
+			command_done = true;
+		} else {
+			log_debug("init reaped orphan PID %d", pid);
+		}
+	}
+	return command_done;
+}
+
+static bool is_forwarded(int signo)
+{
+	for (size_t i = 0; i < forwarded_signals_count; i++) {
+		if (forwarded_signals[i] == signo)
+			return true;
+	}
+	return false;
+}
+
+/* PID 1's loop.  Every signal stays blocked and is taken with sigwaitinfo, so no
+ * handler ever runs and no SIGCHLD is lost between two waits. */
+static _Noreturn void init_loop(pid_t command)
+{
+	sigset_t all;
+	int status = 0;
+
+	sigfillset(&all);
+	for (;;) {
+		char name[32];
+		int signo = sigwaitinfo(&all, NULL);
+
+		if (signo < 0)
+			continue;
+		if (signo == SIGCHLD) {
+			if (init_reap(command, &status)) {
+				explain("init: COMMAND (PID %d) ended with status %d; exit(%d)",
+					command, status, status);
+				_exit(status);
+			}
+			continue;
+		}
+		if (!is_forwarded(signo))
+			continue;
+		log_debug("init forwards %s to COMMAND's process group %d",
+			  signal_name(signo, name, sizeof(name)), command);
+		if (kill(-command, signo) < 0 && errno == ESRCH)
+			kill(command, signo);
+	}
+}
+
+static _Noreturn void init_run(struct container *c, const struct ctr_stage *stage,
+			       int sync_fd)
+{
+	struct ctr_error err;
+	pid_t command;
+
+	error_clear(&err);
+	command = fork();
+	if (command < 0) {
+		error_set(&err, -errno, "Failed to fork COMMAND from the init");
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	if (command == 0)
+		command_exec(c, stage, sync_fd);
+
+	/* Only COMMAND keeps the channel now; its execve closes it. */
+	close(sync_fd);
+	explain("fork() = %d: init is PID %d, COMMAND is PID %d", command, getpid(),
+		command);
+	init_loop(command);
+}
+
+/* Wait for the runtime's go.  End-of-file means the runtime died before the
+ * death signal was armed, or gave up: either way there is nothing to run for. */
+static void container_wait_go(int sync_fd)
+{
+	struct sync_msg msg;
+
+	if (sync_recv(sync_fd, &msg) != 1 || msg.type != SYNC_GO)
+		_exit(125);
+}
+
+_Noreturn void container_main(struct container *c, const struct ctr_stage *stage,
+			      int sync_fd)
+{
+	struct ctr_error err;
+	sigset_t all;
+
+	/* From here on this process is in every namespace of c->clone_flags. */
+	log_settings.side = "container";
+	error_clear(&err);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+
+	/* The container must never outlive the runtime: if the runtime dies, the
+	 * kernel kills this process, and as PID 1 its death ends the namespace. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		error_set(&err, -errno, "Failed to set the parent death signal");
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	/* No fd of the runtime's caller may reach COMMAND: mark all but 0-2 close-on-
+	 * exec.  Modules may still use their own fds until execve. */
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		error_set(&err, -errno, "Failed to mark inherited fds close-on-exec");
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	container_wait_go(sync_fd);
+
+	/* A new session detaches the container from the host's terminal, so it cannot
+	 * push input into it with TIOCSTI (CVE-2016-7545 and its kin). */
+	if (setsid() < 0) {
+		error_set(&err, -errno, "Failed to setsid");
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	explain("setsid() = %d: the container has no controlling terminal", getpid());
+
+	for (size_t m = 0; stage->modules[m]; m++) {
+		const struct ctr_module *mod = stage->modules[m];
+
+		if (mod->child_setup && mod->child_setup(c, &err) < 0)
+			child_fail(sync_fd, SYNC_FAIL, &err);
+	}
+	if (c->use_init)
+		init_run(c, stage, sync_fd);
+	explain("--no-init: COMMAND becomes PID 1 itself");
+	command_exec(c, stage, sync_fd);
+}
