@@ -19,7 +19,7 @@ endif
 
 COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
 	common/options.c common/sync.c common/flagnames.c common/clone.c \
-	common/init.c common/runtime.c common/main.c
+	common/init.c common/runtime.c common/main.c common/state.c
 STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
 
 HEADERS := $(wildcard common/*.h stage*/*.h)

@@ -1,0 +1,73 @@
+/* The runtime's state directory: see state.h. */
+#define _XOPEN_SOURCE 700
+#include "common/state.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+int state_path(const struct container *c, const char *leaf, char *buffer, size_t size)
+{
+	int len;
+
+	if (leaf)
+		len = snprintf(buffer, size, "%s/%s/%s", c->state_dir, c->name, leaf);
+	else
+		len = snprintf(buffer, size, "%s/%s", c->state_dir, c->name);
+	if (len < 0 || (size_t)len >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int state_dir_create(const struct container *c, struct ctr_error *err)
+{
+	char path[4096];
+	int r;
+
+	/* 0711: other users may pass through to files a container maps (stage 5),
+	 * but cannot list which containers run. */
+	if (mkdir(c->state_dir, 0711) < 0 && errno != EEXIST)
+		return error_set(err, -errno, "Failed to create the state directory '%s'",
+				 c->state_dir);
+	r = state_path(c, NULL, path, sizeof(path));
+	if (r < 0)
+		return error_set(err, r, "Failed to build the state path for '%s'", c->name);
+	if (mkdir(path, 0700) < 0) {
+		if (errno == EEXIST)
+			return error_setx(err, -EEXIST,
+					  "A container named '%s' already exists ('%s'); choose another --name",
+					  c->name, path);
+		return error_set(err, -errno, "Failed to create '%s'", path);
+	}
+	explain("mkdir(\"%s\", 0700) = 0", path);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int state_dir_remove(const struct container *c)
+{
+	char path[4096];
+	int r;
+
+	r = state_path(c, NULL, path, sizeof(path));
+	if (r < 0)
+		return r;
+	/* FTW_MOUNT keeps the walk on this filesystem, so a mount still attached
+	 * below (after a crash) is never emptied; FTW_PHYS never follows symlinks. */
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
+	    errno != ENOENT)
+		return -errno;
+	return 0;
+}

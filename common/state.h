@@ -1,0 +1,23 @@
+/* The runtime's state directory: <state_dir>/<container name>/ holds what one
+ * container needs on the host while it runs (an overlay's upper layer, generated
+ * /etc files, leases).  It is removed when the container ends. */
+#ifndef CTRLAB_STATE_H
+#define CTRLAB_STATE_H
+
+#include <stddef.h>
+
+#include "common/container.h"
+
+/* Write "<state_dir>/<name>/<leaf>" (or the container's directory itself when
+ * leaf is NULL) into buffer.  Returns 0 or -ENAMETOOLONG. */
+int state_path(const struct container *c, const char *leaf, char *buffer, size_t size);
+
+/* Create the state directory and the container's directory in it, mode 0700.
+ * Returns 0 or -errno with err set; -EEXIST when a container of that name runs. */
+int state_dir_create(const struct container *c, struct ctr_error *err);
+
+/* Remove the container's directory and everything in it, without crossing into
+ * mounts below it.  Returns 0 or -errno. */
+int state_dir_remove(const struct container *c);
+
+#endif
