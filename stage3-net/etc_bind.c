@@ -1,0 +1,11 @@
+/* The one place where stage 3 asks stage 2 for a bind mount: see etc_bind.h. */
+#include "stage3-net/etc_bind.h"
+
+#include <stdbool.h>
+
+#include "stage3-net/mount_stub.h"
+
+int net_etc_bind(const char *host_path, const char *container_path, struct ctr_error *err)
+{
+	return mnt_add_bind(host_path, container_path, /* read_only= */ true, err);
+}

@@ -1,0 +1,18 @@
+/* Stage 3's module: the container's network. */
+#ifndef CTRLAB_NET_H
+#define CTRLAB_NET_H
+
+#include "common/container.h"
+
+/* Adds --net, --bridge, --subnet, --dns and -p/--publish; with --net bridge or
+ * none it adds CLONE_NEWNET and builds the container's links, addresses, routes,
+ * NAT rules and /etc files. */
+extern const struct ctr_module net_module;
+
+/* Remove everything ctrlab set up on this host's network: dead containers'
+ * leftovers, the bridges it created, its nft table, the forwarding it turned
+ * on, and state_dir.  Refuses with -EBUSY while a container still runs.
+ * Returns 0 or -errno with err set. */
+int net_cleanup_all(const char *state_dir, struct ctr_error *err);
+
+#endif
