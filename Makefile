@@ -61,14 +61,15 @@ verify/probe: verify/probe.c $(BUILD)/flags
 rootfs:
 	scripts/mkrootfs rootfs
 
-UNIT_SRC := $(wildcard verify/unit/test_*.c)
-UNIT_LIB_SRC := common/error.c common/log.c common/parse.c common/env.c \
-	common/options.c common/flagnames.c
-verify/unit/run-unit: $(UNIT_SRC) verify/unit/main.c $(call obj,$(UNIT_LIB_SRC))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(filter %.o,$^) -lcmocka
+# Each verify/unit/test_*.c is one cmocka program, linked with the common layer.
+UNIT_TESTS := $(patsubst verify/unit/%.c,$(BUILD)/unit/%,$(wildcard verify/unit/test_*.c))
+UNIT_LIB_OBJ := $(call obj,$(filter-out common/main.c,$(COMMON_SRC)))
+$(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) $(UNIT_LIBS) -lcmocka
 
-unit: verify/unit/run-unit
-	verify/unit/run-unit
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 BATS := bats --print-output-on-failure
 STAGES := stage1
@@ -93,6 +94,6 @@ deps:
 	scripts/deps
 
 clean:
-	rm -rf build stage*/run verify/probe verify/unit/run-unit
+	rm -rf build stage*/run verify/probe
 
 FORCE:
