@@ -19,7 +19,10 @@ teardown() {
 		kill -KILL "$BG_PID" 2>/dev/null || true
 		wait "$BG_PID" 2>/dev/null || true
 	fi
-	[ -n "${HOST_SHM_KEY:-}" ] && "$PROBE" shm-remove "$HOST_SHM_KEY" >/dev/null 2>&1
+	# A failed IPC test may have left a segment on the host: remove it.
+	for key in ${SHM_KEYS:-}; do
+		"$PROBE" shm-remove "$key" >/dev/null 2>&1 || true
+	done
 	rm -rf "$WORK"
 }
 
@@ -183,6 +186,9 @@ teardown() {
 
 @test "IPC objects stay inside the container" {
 	key=0x7c7a0001
+	SHM_KEYS="$key 0x7c7a0002"
+	run "$PROBE" shm-find "$key"
+	assert_output absent
 	run "$RUN" sh -c "'$PROBE' shm-create $key && '$PROBE' shm-find $key"
 	assert_success
 	assert_line present
@@ -190,9 +196,8 @@ teardown() {
 	run "$PROBE" shm-find "$key"
 	assert_output absent
 
-	HOST_SHM_KEY=0x7c7a0002
-	"$PROBE" shm-create "$HOST_SHM_KEY"
-	run "$RUN" "$PROBE" shm-find "$HOST_SHM_KEY"
+	"$PROBE" shm-create 0x7c7a0002
+	run "$RUN" "$PROBE" shm-find 0x7c7a0002
 	assert_output absent
 }
 
