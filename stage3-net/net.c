@@ -5,7 +5,7 @@
  *   container netns        host netns
  *   +--------------+       +---------------------------------------------+
  *   | lo           |       |  bridge ctrlab0 10.88.0.1/16 (the gateway)   |
- *   | eth0 ========veth========= cv0a580002 (a bridge port)               |
+ *   | eth0 ========veth========= cv01e24f0a3c1 (a bridge port)            |
  *   | 10.88.0.2/16 |       |  nft table inet ctrlab: forward, masquerade |
  *   | default via  |       |  ip_forward=1 --> uplink (the default route) |
  *   |   10.88.0.1  |       +---------------------------------------------+
@@ -209,9 +209,14 @@ static void net_after_exit(struct container *c)
 	struct ctr_error err;
 
 	error_clear(&err);
-	/* Deleting the host end deletes eth0 in the container too (veth(4)). */
-	if (plan.veth_created && net_link_delete(plan.veth, &err) < 0)
-		log_warning("%s, ignoring", err.msg);
+	/* The veth needs no RTM_DELLINK: the container's network namespace is
+	 * destroyed once its last process has exited and no fd refers to it, and
+	 * with it eth0, whose peer goes too (veth(4)).  The kernel does that in a
+	 * worker, some ms later.  Deleting it here would keep the runtime waiting
+	 * about 20 ms for RCU grace periods (unregister_netdevice). */
+	if (plan.veth_created)
+		explain("veth %s: removed by the kernel with the container's network namespace",
+			plan.veth);
 	if (plan.publish_added && nat_publish_remove(c->name, &err) < 0)
 		log_warning("%s, ignoring", err.msg);
 	if (plan.addr) {

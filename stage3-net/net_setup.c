@@ -21,11 +21,14 @@
 /* This module created the container's state directory (no earlier module did). */
 static bool state_dir_ours;
 
-static void veth_name(uint32_t addr, char *buffer, size_t size)
+/* Name the host end after the lease's owner: its PID (at most 2^22, six hex
+ * digits) and the low bits of its start time.  A later run can derive it from a
+ * dead container's lease.  It is not named after the address, because the
+ * previous holder's veth may still exist for some ms after its exit. */
+static void veth_name(const struct ipam_owner *owner, char *buffer, size_t size)
 {
-	/* The address is unique while leased, so the name is too, and a later run
-	 * can derive it from a dead container's lease. */
-	snprintf(buffer, size, "cv%08x", addr);
+	snprintf(buffer, size, "cv%06x%05llx", (unsigned int)owner->pid & 0xffffff,
+		 owner->start_time & 0xfffff);
 }
 
 /* Find the MTU of the host's route to the outside: the default route's own MTU
@@ -179,7 +182,7 @@ static void reclaim_dead(uint32_t addr, const struct ipam_owner *owner, void *da
 	error_clear(&err);
 	log_info("Reclaiming %s from container '%s' (runtime PID %d is gone)",
 		 ipam_addr_format(addr, text), owner->name[0] ? owner->name : "?", owner->pid);
-	veth_name(addr, veth, sizeof(veth));
+	veth_name(owner, veth, sizeof(veth));
 	if (net_link_delete(veth, &err) < 0)
 		log_warning("%s, ignoring", err.msg);
 	if (!owner->name[0] || validate_container_name(owner->name, NULL) < 0)
@@ -207,7 +210,7 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 	if (r < 0)
 		return r;
 	ipam_addr_format(plan->addr, plan->addr_text);
-	veth_name(plan->addr, plan->veth, sizeof(plan->veth));
+	veth_name(&owner, plan->veth, sizeof(plan->veth));
 	explain("lease %s/%u in '%s/net/leases' (flock held)", plan->addr_text,
 		plan->subnet.prefix_len, c->state_dir);
 	r = bridge_ensure(sock, c, plan, err);
@@ -281,6 +284,16 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0", plan->mtu,
 					     plan->bridge_index, netns_fd),
 		    what, err);
+	if (r == -EEXIST) {
+		/* Only a dead runtime with this PID and start time could have made
+		 * it: delete the leftover and try once more. */
+		error_clear(err);
+		r = nl_link_delete(&sock, plan->veth, err);
+		if (r == 0 || r == -ENODEV)
+			r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0",
+							     plan->mtu, plan->bridge_index, netns_fd),
+				    what, err);
+	}
 	if (r < 0)
 		goto out_sock;
 	plan->veth_created = true;
