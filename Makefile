@@ -30,8 +30,9 @@ STAGE3_MOD := stage3-net/net.c stage3-net/net_setup.c stage3-net/ipam.c \
 	stage3-net/netlink.c stage3-net/nat.c stage3-net/dns.c stage3-net/etc_bind.c \
 	stage3-net/cleanup.c stage3-net/mount_stub.c
 STAGE3_SRC := $(STAGE3_MOD) stage3-net/main.c
-# libnftables ships no static library, so stage 3 links dynamically.
-NET_LIBS := $(shell pkg-config --libs libmnl libnftables)
+# libmnl ships no static library, so stage 3 links dynamically; nat.c loads
+# libnftables with dlopen only while it runs an nft command.
+NET_LIBS := $(shell pkg-config --libs libmnl)
 
 HEADERS := $(wildcard common/*.h stage*/*.h)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

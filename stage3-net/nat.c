@@ -18,6 +18,7 @@
  * table's drop, which is why nat_forward_check() looks for one. */
 #include "stage3-net/nat.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <nftables/libnftables.h>
@@ -25,9 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "stage3-net/netlink.h"
 
 /* Longest nft command ctrlab builds: one rule with a comment. */
 #define NFT_CMD_MAX 512
@@ -56,32 +59,185 @@ static const char table_script[] =
 	"  }\n"
 	"}\n";
 
-/* Run one nft command.  With ret_output, the listing it prints is returned in a
- * malloc'd string.  Returns 0 or -errno with err set to nft's own message. */
+/* libnftables, loaded with dlopen(3) in a short-lived child (see nft_run()).
+ * Linked normally, it and the libraries it needs (libnftnl, libxtables,
+ * libjansson, libgmp) would be mapped into the runtime at every start, about 3
+ * MB of its resident memory while it waits, although most starts need no nft
+ * command at all (see nat_verified()). */
+#define LIBNFTABLES "libnftables.so.1"
+
+static struct {
+	__typeof__(&nft_ctx_new) ctx_new;
+	__typeof__(&nft_ctx_free) ctx_free;
+	__typeof__(&nft_ctx_output_set_flags) output_set_flags;
+	__typeof__(&nft_ctx_buffer_output) buffer_output;
+	__typeof__(&nft_ctx_buffer_error) buffer_error;
+	__typeof__(&nft_ctx_get_output_buffer) get_output_buffer;
+	__typeof__(&nft_ctx_get_error_buffer) get_error_buffer;
+	__typeof__(&nft_run_cmd_from_buffer) run_cmd_from_buffer;
+} nft;
+
+/* Load libnftables and look up the functions ctrlab calls.  Returns 0 or
+ * -ENOENT with err set. */
+static int nft_load(struct ctr_error *err)
+{
+	void *handle = dlopen(LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
+
+	if (!handle)
+		return error_setx(err, -ENOENT, "Failed to load %s: %s; install the nftables library (Debian: libnftables1)",
+				  LIBNFTABLES, dlerror());
+	nft.ctx_new = (__typeof__(nft.ctx_new))dlsym(handle, "nft_ctx_new");
+	nft.ctx_free = (__typeof__(nft.ctx_free))dlsym(handle, "nft_ctx_free");
+	nft.output_set_flags = (__typeof__(nft.output_set_flags))dlsym(handle, "nft_ctx_output_set_flags");
+	nft.buffer_output = (__typeof__(nft.buffer_output))dlsym(handle, "nft_ctx_buffer_output");
+	nft.buffer_error = (__typeof__(nft.buffer_error))dlsym(handle, "nft_ctx_buffer_error");
+	nft.get_output_buffer = (__typeof__(nft.get_output_buffer))dlsym(handle, "nft_ctx_get_output_buffer");
+	nft.get_error_buffer = (__typeof__(nft.get_error_buffer))dlsym(handle, "nft_ctx_get_error_buffer");
+	nft.run_cmd_from_buffer = (__typeof__(nft.run_cmd_from_buffer))dlsym(handle, "nft_run_cmd_from_buffer");
+	if (!nft.ctx_new || !nft.ctx_free || !nft.output_set_flags || !nft.buffer_output ||
+	    !nft.buffer_error || !nft.get_output_buffer || !nft.get_error_buffer ||
+	    !nft.run_cmd_from_buffer) {
+		dlclose(handle);
+		return error_setx(err, -ENOENT, "Failed to find the functions of %s: is it older than 0.9.3?",
+				  LIBNFTABLES);
+	}
+	return 0;
+}
+
+/* Write all of text to fd.  Returns 0 or -EIO. */
+static int write_all(int fd, const char *text)
+{
+	size_t len = strlen(text);
+
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;
+		text += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* In the child: run cmd, send its output to out_fd and its error text to
+ * err_fd, and exit 0 or 1. */
+static _Noreturn void nft_child(const char *cmd, unsigned int output_flags, int out_fd,
+				int err_fd)
+{
+	struct ctr_error err;
+	struct nft_ctx *ctx;
+	int status = 1;
+
+	error_clear(&err);
+	if (nft_load(&err) < 0) {
+		write_all(err_fd, err.msg);
+		_exit(1);
+	}
+	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
+	if (ctx) {
+		nft.output_set_flags(ctx, output_flags);
+		nft.buffer_output(ctx);
+		nft.buffer_error(ctx);
+		status = nft.run_cmd_from_buffer(ctx, cmd) == 0 ? 0 : 1;
+		write_all(out_fd, nft.get_output_buffer(ctx));
+		close(out_fd);
+		write_all(err_fd, nft.get_error_buffer(ctx));
+	}
+	_exit(status);
+}
+
+/* Read fd to its end into a malloc'd string.  Returns it, or NULL. */
+static char *read_all(int fd)
+{
+	size_t size = 4096;
+	size_t used = 0;
+	char *text = malloc(size);
+
+	while (text) {
+		ssize_t n;
+
+		if (used + 1 == size) {
+			char *bigger = realloc(text, size * 2);
+
+			if (!bigger)
+				break;
+			text = bigger;
+			size *= 2;
+		}
+		n = read(fd, text + used, size - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			text[used] = '\0';
+			return text;
+		}
+		used += (size_t)n;
+	}
+	free(text);
+	return NULL;
+}
+
+/* Run one nft command in a child process.  With ret_output, the listing it
+ * prints is returned in a malloc'd string.  Returns 0 or -errno with err set to
+ * nft's own message.
+ *
+ * Why a child: running libnftables here would map a large part of the C
+ * library and grow the heap of the runtime, which then waits for the container
+ * with all of it resident.  The child takes that cost and exits. */
 static int nft_run(const char *cmd, unsigned int output_flags, char **ret_output,
 		   struct ctr_error *err)
 {
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	int r = 0;
+	int out_pipe[2];
+	int err_pipe[2];
+	char *output;
+	char *error_text;
+	int wstatus = 0;
+	pid_t child;
 
-	if (!ctx)
-		return error_setx(err, -ENOMEM, "Failed to create a libnftables context");
-	nft_ctx_output_set_flags(ctx, output_flags);
-	nft_ctx_buffer_output(ctx);
-	nft_ctx_buffer_error(ctx);
-	if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
-		const char *text = nft_ctx_get_error_buffer(ctx);
-		size_t len = strcspn(text, "\n");
-
-		r = error_setx(err, -EINVAL, "Failed to run nft '%.200s': %.*s", cmd, (int)len,
-			       text);
-	} else if (ret_output) {
-		*ret_output = strdup(nft_ctx_get_output_buffer(ctx));
-		if (!*ret_output)
-			r = error_setx(err, -ENOMEM, "Failed to copy the nft output");
+	if (pipe2(out_pipe, O_CLOEXEC) < 0)
+		return error_set(err, -errno, "Failed to create a pipe for nft");
+	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
+		error_set(err, -errno, "Failed to create a pipe for nft");
+		goto out_pipe;
 	}
-	nft_ctx_free(ctx);
-	return r;
+	child = fork();
+	if (child < 0) {
+		error_set(err, -errno, "Failed to fork for nft");
+		goto out_pipes;
+	}
+	if (child == 0)
+		nft_child(cmd, output_flags, out_pipe[1], err_pipe[1]);
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	output = read_all(out_pipe[0]);
+	error_text = read_all(err_pipe[0]);
+	close(out_pipe[0]);
+	close(err_pipe[0]);
+	while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	err->code = 0;
+	if (!output || !error_text)
+		error_setx(err, -ENOMEM, "Failed to read the output of nft '%.200s'", cmd);
+	else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+		error_setx(err, -EINVAL, "Failed to run nft '%.200s': %.*s", cmd,
+			   (int)strcspn(error_text, "\n"), error_text);
+	free(error_text);
+	if (err->code == 0 && ret_output)
+		*ret_output = output;
+	else
+		free(output);
+	return err->code;
+
+out_pipes:
+	close(err_pipe[0]);
+	close(err_pipe[1]);
+out_pipe:
+	close(out_pipe[0]);
+	close(out_pipe[1]);
+	return err->code;
 }
 
 static bool table_exists(void)
@@ -417,4 +573,75 @@ int nat_forwarding_restore(const char *state_dir, struct ctr_error *err)
 		IP_FORWARD_PATH);
 	unlink(path);
 	return 0;
+}
+
+/* <state_dir>/net/nft-verified: "generation N", then one "BRIDGE NETWORK/LEN"
+ * line for each bridge whose table entries and firewall check were done at
+ * that ruleset generation. */
+static void verified_path(const char *state_dir, char *buffer, size_t size)
+{
+	snprintf(buffer, size, "%s/net/nft-verified", state_dir);
+}
+
+bool nat_verified(const char *state_dir, const char *bridge, const struct ipam_subnet *subnet)
+{
+	char path[4096];
+	char line[128];
+	char expected[128];
+	char network[IPAM_ADDR_STR_MAX];
+	unsigned long long file_gen;
+	struct ctr_error quiet;
+	uint32_t gen;
+	bool found = false;
+	FILE *file;
+
+	error_clear(&quiet);
+	if (nl_nft_generation(&gen, &quiet) < 0)
+		return false;
+	verified_path(state_dir, path, sizeof(path));
+	file = fopen(path, "re");
+	if (!file)
+		return false;
+	snprintf(expected, sizeof(expected), "%s %s/%u\n", bridge,
+		 ipam_addr_format(subnet->network, network), subnet->prefix_len);
+	if (fscanf(file, "generation %llu\n", &file_gen) == 1 && file_gen == gen) {
+		while (!found && fgets(line, sizeof(line), file))
+			found = strcmp(line, expected) == 0;
+	}
+	fclose(file);
+	if (found)
+		explain("nftables generation %u: unchanged since ctrlab checked the firewall and "
+			"its table for '%s'; no nft command needed", gen, bridge);
+	return found;
+}
+
+int nat_verified_record(const char *state_dir, const char *bridge,
+			const struct ipam_subnet *subnet, struct ctr_error *err)
+{
+	char path[4096];
+	char network[IPAM_ADDR_STR_MAX];
+	unsigned long long file_gen = 0;
+	uint32_t gen;
+	FILE *file;
+	int r;
+
+	r = nl_nft_generation(&gen, err);
+	if (r < 0)
+		return r;
+	verified_path(state_dir, path, sizeof(path));
+	/* Keep the other bridges' lines while the generation is the same. */
+	file = fopen(path, "re");
+	if (file) {
+		if (fscanf(file, "generation %llu\n", &file_gen) != 1)
+			file_gen = 0;
+		fclose(file);
+	}
+	file = fopen(path, file_gen == gen ? "ae" : "we");
+	if (!file)
+		return error_set(err, -errno, "Failed to write '%s'", path);
+	if (file_gen != gen)
+		fprintf(file, "generation %u\n", gen);
+	fprintf(file, "%s %s/%u\n", bridge, ipam_addr_format(subnet->network, network),
+		subnet->prefix_len);
+	return fclose(file) == 0 ? 0 : error_set(err, -errno, "Failed to write '%s'", path);
 }

@@ -6,6 +6,7 @@
 #ifndef CTRLAB_NAT_H
 #define CTRLAB_NAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,18 @@ int nat_forward_check(const char *bridge, struct ctr_error *err);
 /* Check the ruleset text of `nft list ruleset` (pure, for the unit tests).
  * Returns 0 or -EPERM with err set, like nat_forward_check(). */
 int nat_forward_check_text(const char *ruleset, const char *bridge, struct ctr_error *err);
+
+/* True when the nftables ruleset has not changed since nat_verified_record()
+ * recorded bridge and subnet: the firewall check passed and the table holds
+ * them, so this run needs no nft command.  The generation is read with one
+ * netlink request; every committed change to any table increases it. */
+bool nat_verified(const char *state_dir, const char *bridge, const struct ipam_subnet *subnet);
+
+/* Record that the firewall check passed and the table holds bridge and subnet
+ * at the current generation.  The caller holds the lease lock.  Returns 0 or
+ * -errno with err set. */
+int nat_verified_record(const char *state_dir, const char *bridge,
+			const struct ipam_subnet *subnet, struct ctr_error *err);
 
 /* Turn IPv4 forwarding on in the caller's network namespace, remembering in
  * <state_dir>/net/ip_forward.orig that it was off.  Returns 0 or -errno. */

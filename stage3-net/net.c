@@ -156,7 +156,7 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	snprintf(plan.bridge, sizeof(plan.bridge), "%s", options.bridge);
 	ipam_subnet_parse(options.subnet_text, &plan.subnet, err);
 	plan.subnet_given = strcmp(options.subnet_text, NET_DEFAULT_SUBNET) != 0;
-	return net_host_check(&plan, err);
+	return net_host_check(c->state_dir, &plan, err);
 }
 
 /* Runs on the host before clone: lease an address, make sure the bridge and the

@@ -83,7 +83,7 @@ static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_
 	return uplink_find(sock, &routes, plan, err);
 }
 
-int net_host_check(struct net_plan *plan, struct ctr_error *err)
+int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err)
 {
 	struct nl_sock sock = { 0 };
 	struct nl_link bridge;
@@ -105,6 +105,11 @@ int net_host_check(struct net_plan *plan, struct ctr_error *err)
 	nl_close(&sock);
 	if (r < 0)
 		return r;
+	/* NOTE: a firewall rule added between this check and the record in
+	 * net_host_prepare() is not checked until the ruleset changes again. */
+	plan->nft_verified = nat_verified(state_dir, plan->bridge, &plan->subnet);
+	if (plan->nft_verified)
+		return 0;
 	return nat_forward_check(plan->bridge, err);
 }
 
@@ -216,9 +221,13 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 	r = bridge_ensure(sock, c, plan, err);
 	if (r < 0)
 		return r;
-	r = nat_table_ensure(plan->bridge, &plan->subnet, err);
-	if (r < 0)
-		return r;
+	if (!plan->nft_verified) {
+		r = nat_table_ensure(plan->bridge, &plan->subnet, err);
+		if (r == 0)
+			r = nat_verified_record(c->state_dir, plan->bridge, &plan->subnet, err);
+		if (r < 0)
+			return r;
+	}
 	return nat_forwarding_enable(c->state_dir, err);
 }
 

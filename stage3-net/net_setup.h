@@ -20,13 +20,15 @@ struct net_plan {
 	char veth[IFNAMSIZ];        /* host end, "cv" and the address in hex */
 	int bridge_index;
 	char uplink[IFNAMSIZ];      /* the default route's link */
+	bool nft_verified;          /* the ruleset is as the last check left it */
 	bool veth_created;
 	bool publish_added;
 };
 
-/* Check plan->subnet against the host's routes and the other firewalls, and find
+/* Check plan->subnet against the host's routes and the other firewalls (unless
+ * the ruleset is unchanged since the last check recorded in state_dir), and find
  * the uplink's MTU.  Changes nothing.  Returns 0 or -errno with err set. */
-int net_host_check(struct net_plan *plan, struct ctr_error *err);
+int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err);
 
 /* Under the lease lock: reclaim dead containers' leftovers, lease an address,
  * make sure the bridge, its gateway address and the nft table exist, and turn

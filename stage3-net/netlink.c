@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdio.h>
@@ -23,9 +25,14 @@
 
 int nl_open(struct nl_sock *sock, struct ctr_error *err)
 {
+	return nl_open_protocol(sock, NETLINK_ROUTE, err);
+}
+
+int nl_open_protocol(struct nl_sock *sock, int protocol, struct ctr_error *err)
+{
 	int on = 1;
 
-	sock->socket = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	sock->socket = mnl_socket_open2(protocol, SOCK_CLOEXEC);
 	if (!sock->socket)
 		return error_set(err, -errno, "Failed to open a netlink socket");
 	if (mnl_socket_bind(sock->socket, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -491,4 +498,53 @@ int nl_routes_scan(struct nl_sock *sock, uint32_t subnet, unsigned int prefix_le
 	if (!nlh)
 		return error_setx(err, -ENOBUFS, "Failed to dump the routes: message too long");
 	return nl_request(sock, nlh, route_reply, &query, "dump the host's routes", err);
+}
+
+struct nlmsghdr *nlmsg_nft_getgen(void *buf, size_t size)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+
+	if (size < mnl_nlmsg_size(sizeof(*nfg)))
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	/* nfnetlink: the subsystem in the high byte, its message in the low. */
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	return nlh;
+}
+
+static int gen_attr(const struct nlattr *attr, void *data)
+{
+	uint32_t *gen = data;
+
+	if (mnl_attr_get_type(attr) == NFTA_GEN_ID && mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		*gen = ntohl(mnl_attr_get_u32(attr));
+	return MNL_CB_OK;
+}
+
+static int gen_reply(const struct nlmsghdr *nlh, void *data)
+{
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr, data) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int nl_nft_generation(uint32_t *ret_gen, struct ctr_error *err)
+{
+	struct nl_sock sock = { 0 };
+	char buf[NL_MSG_MAX];
+	int r;
+
+	r = nl_open_protocol(&sock, NETLINK_NETFILTER, err);
+	if (r < 0)
+		return r;
+	*ret_gen = 0;
+	r = nl_request(&sock, nlmsg_nft_getgen(buf, sizeof(buf)), gen_reply, ret_gen,
+		       "read the nftables ruleset generation", err);
+	nl_close(&sock);
+	return r;
 }

@@ -33,6 +33,10 @@ typedef int (*nl_reply_fn)(const struct nlmsghdr *nlh, void *data);
  * acks on.  Returns 0 or -errno with err set. */
 int nl_open(struct nl_sock *sock, struct ctr_error *err);
 
+/* Open a netlink socket of another protocol, such as NETLINK_NETFILTER.
+ * Returns 0 or -errno with err set. */
+int nl_open_protocol(struct nl_sock *sock, int protocol, struct ctr_error *err);
+
 /* Close the socket; safe on a socket that failed to open. */
 void nl_close(struct nl_sock *sock);
 
@@ -72,6 +76,14 @@ struct nlmsghdr *nlmsg_route_default(void *buf, size_t size, uint32_t gateway,
 
 /* RTM_GETROUTE dump of every IPv4 route. */
 struct nlmsghdr *nlmsg_route_dump(void *buf, size_t size);
+
+/* NFT_MSG_GETGEN: the nftables ruleset generation, on a NETLINK_NETFILTER
+ * socket. */
+struct nlmsghdr *nlmsg_nft_getgen(void *buf, size_t size);
+
+/* Read the nftables ruleset generation, which the kernel increases with every
+ * committed change to any table.  Returns 0 or -errno with err set. */
+int nl_nft_generation(uint32_t *ret_gen, struct ctr_error *err);
 
 /* Facts about one link, from nl_link_get(). */
 struct nl_link {

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <sched.h>
@@ -355,6 +357,23 @@ static void netlink_addr_and_route_messages(void **state)
 	assert_int_equal(((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index, 5);
 }
 
+static void netlink_getgen_message(void **state)
+{
+	char buf[NL_MSG_MAX];
+	struct nlmsghdr *nlh;
+	const struct nfgenmsg *nfg;
+
+	(void)state;
+	nlh = nlmsg_nft_getgen(buf, sizeof(buf));
+	assert_non_null(nlh);
+	assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN);
+	assert_int_equal(nlh->nlmsg_len, mnl_nlmsg_size(sizeof(*nfg)));
+	nfg = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(nfg->nfgen_family, AF_UNSPEC);
+	assert_int_equal(nfg->version, NFNETLINK_V0);
+	assert_null(nlmsg_nft_getgen(buf, sizeof(struct nlmsghdr)));
+}
+
 /* A real request the kernel rejects with an extended ack, sent from a network
  * namespace that only this test process uses. */
 static void netlink_extack_message(void **state)
@@ -533,6 +552,7 @@ int main(void)
 		cmocka_unit_test(netlink_veth_message),
 		cmocka_unit_test(netlink_buffer_too_small),
 		cmocka_unit_test(netlink_addr_and_route_messages),
+		cmocka_unit_test(netlink_getgen_message),
 		cmocka_unit_test(forward_check_finds_drop_policy),
 		cmocka_unit_test(forward_check_accepts_fixed_table),
 		cmocka_unit_test(forward_check_other_cases),
