@@ -18,7 +18,7 @@
 /* Used when neither the host nor systemd-resolved names a reachable server. */
 #define DNS_FALLBACK_SERVERS "1.1.1.1", "8.8.8.8"
 
-/* Where systemd-resolved lists its real upstream servers. */
+/* Path of the file in which systemd-resolved lists its real upstream servers. */
 #define DNS_RESOLVED_UPSTREAM "/run/systemd/resolve/resolv.conf"
 
 struct dns_input {

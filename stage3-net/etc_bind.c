@@ -1,4 +1,5 @@
-/* The one place where stage 3 asks stage 2 for a bind mount: see etc_bind.h. */
+/* The one place where stage 3 requests a bind mount from stage 2: see
+ * etc_bind.h. */
 #include "stage3-net/etc_bind.h"
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* The one place where stage 3 asks stage 2 for a bind mount. */
+/* The one place where stage 3 requests a bind mount from stage 2. */
 #ifndef CTRLAB_ETC_BIND_H
 #define CTRLAB_ETC_BIND_H
 

@@ -4,7 +4,7 @@
  * bridges and subnets it serves) and four base chains on their own hooks:
  *
  *   forward      accept what leaves a bridge, and what enters it as a reply or
- *                as a published (DNATed) connection; drop other traffic that
+ *                as a published (DNATed) connection.  Drop other traffic that
  *                enters a bridge.  Traffic of other interfaces passes untouched.
  *   postrouting  masquerade a container's packets that leave through another
  *                interface: they get the uplink's address as their source, and
@@ -32,7 +32,7 @@
 #include "common/log.h"
 #include "stage3-net/netlink.h"
 
-/* Longest nft command ctrlab builds: one rule with a comment. */
+/* Maximum length of an nft command that ctrlab builds: one rule with a comment. */
 #define NFT_CMD_MAX 512
 
 static const char table_script[] =
@@ -61,9 +61,9 @@ static const char table_script[] =
 
 /* libnftables, loaded with dlopen(3) in a short-lived child (see nft_run()).
  * Linked normally, it and the libraries it needs (libnftnl, libxtables,
- * libjansson, libgmp) would be mapped into the runtime at every start, about 3
- * MB of its resident memory while it waits, although most starts need no nft
- * command at all (see nat_verified()). */
+ * libjansson, libgmp) would be mapped into the runtime at every start.  They
+ * made up about 3 MB of its resident memory while it waited, although most
+ * starts need no nft command at all (see nat_verified()). */
 #define LIBNFTABLES "libnftables.so.1"
 
 static struct {
@@ -376,7 +376,7 @@ int nat_publish_remove(const char *name, struct ctr_error *err)
 	return total;
 }
 
-/* What the ruleset scan has seen in the current table. */
+/* State of the ruleset scan within the current table. */
 struct ruleset_scan {
 	char table[96];          /* "ip filter" */
 	char chain[96];

@@ -43,13 +43,13 @@ int nat_forward_check(const char *bridge, struct ctr_error *err);
 int nat_forward_check_text(const char *ruleset, const char *bridge, struct ctr_error *err);
 
 /* True when the nftables ruleset has not changed since nat_verified_record()
- * recorded bridge and subnet: the firewall check passed and the table holds
- * them, so this run needs no nft command.  The generation is read with one
- * netlink request; every committed change to any table increases it. */
+ * recorded bridge and subnet.  Then the firewall check passed and the table
+ * contains them, so this run needs no nft command.  The generation is read with
+ * one netlink request, and every committed change to any table increases it. */
 bool nat_verified(const char *state_dir, const char *bridge, const struct ipam_subnet *subnet);
 
-/* Record that the firewall check passed and the table holds bridge and subnet
- * at the current generation.  The caller holds the lease lock.  Returns 0 or
+/* Record that the firewall check passed and the table contains bridge and
+ * subnet at the current generation.  The caller holds the lease lock.  Returns 0 or
  * -errno with err set. */
 int nat_verified_record(const char *state_dir, const char *bridge,
 			const struct ipam_subnet *subnet, struct ctr_error *err);

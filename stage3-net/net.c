@@ -12,11 +12,11 @@
  *   +--------------+
  *
  * A network namespace (network_namespaces(7)) has its own links, addresses,
- * routes and firewall.  A veth pair (veth(4)) is a cable with two ends: what one
- * end sends, the other receives, and the two ends may sit in different
- * namespaces.  The bridge is a virtual switch joining the host ends of all
- * containers; its address is their gateway.  Reading order: this file's hooks
- * from validate down, then ipam.c, netlink.c, nat.c and dns.c. */
+ * routes and firewall.  A veth pair (veth(4)) is a cable with two ends: a frame
+ * sent into one end comes out of the other.  The two ends may sit in different
+ * namespaces.  The bridge is a virtual switch that joins the host ends of all
+ * containers, and its address is their gateway.  Reading order: this file's
+ * hooks from validate down, then net_setup.c, ipam.c, netlink.c, nat.c, dns.c. */
 #include "stage3-net/net.h"
 
 #include <errno.h>
@@ -37,7 +37,7 @@
 
 #define NET_DEFAULT_BRIDGE "ctrlab0"
 #define NET_DEFAULT_SUBNET "10.88.0.0/16"
-/* Most -p/--publish options one run accepts. */
+/* Maximum number of -p/--publish options in one run. */
 #define NET_PUBLISH_MAX 16
 
 enum net_mode { NET_MODE_BRIDGE, NET_MODE_NONE, NET_MODE_HOST };
@@ -54,7 +54,7 @@ static struct {
 } options = { .mode = NET_MODE_BRIDGE, .bridge = NET_DEFAULT_BRIDGE,
 	      .subnet_text = NET_DEFAULT_SUBNET };
 
-/* Set by the hooks; the child reads its copy made at clone. */
+/* Set by the hooks.  The child reads the copy that clone made. */
 static struct net_plan plan;
 
 static int set_net(struct container *c, const char *value, struct ctr_error *err)
@@ -75,8 +75,8 @@ static int set_net(struct container *c, const char *value, struct ctr_error *err
 static int set_bridge(struct container *c, const char *value, struct ctr_error *err)
 {
 	(void)c;
-	/* IFNAMSIZ counts the terminating NUL; '/', ':' and spaces are not allowed
-	 * in a link name (dev_valid_name in net/core/dev.c). */
+	/* IFNAMSIZ counts the terminating NUL.  A link name must not contain '/',
+	 * ':' or spaces (dev_valid_name in net/core/dev.c). */
 	if (!value[0] || strlen(value) >= IFNAMSIZ || strpbrk(value, "/: \t\n"))
 		return error_setx(err, -EINVAL,
 				  "Invalid bridge name '%s': use 1 to %d characters without '/', ':' or spaces",
@@ -147,7 +147,7 @@ static int net_validate(struct container *c, struct ctr_error *err)
 			 "its links, addresses, ports and firewall");
 		return 0;
 	}
-	/* A new network namespace holds only a loopback link, and it is down. */
+	/* A new network namespace contains only a loopback link, and it is down. */
 	c->clone_flags |= CLONE_NEWNET;
 	if (options.mode == NET_MODE_NONE)
 		return 0;
@@ -209,11 +209,11 @@ static void net_after_exit(struct container *c)
 	struct ctr_error err;
 
 	error_clear(&err);
-	/* The veth needs no RTM_DELLINK: the container's network namespace is
-	 * destroyed once its last process has exited and no fd refers to it, and
-	 * with it eth0, whose peer goes too (veth(4)).  The kernel does that in a
-	 * worker, some ms later.  Deleting it here would keep the runtime waiting
-	 * about 20 ms for RCU grace periods (unregister_netdevice). */
+	/* The veth needs no RTM_DELLINK.  The kernel destroys the container's
+	 * network namespace once its last process has exited and no fd refers to
+	 * it, in a worker some ms later.  eth0 goes with it, and so does its peer
+	 * (veth(4)).  Deleting it here would keep the runtime waiting about 20 ms
+	 * for RCU grace periods (unregister_netdevice). */
 	if (plan.veth_created)
 		explain("veth %s: removed by the kernel with the container's network namespace",
 			plan.veth);

@@ -4,9 +4,9 @@
 
 #include "common/container.h"
 
-/* Adds --net, --bridge, --subnet, --dns and -p/--publish; with --net bridge or
- * none it adds CLONE_NEWNET and builds the container's links, addresses, routes,
- * NAT rules and /etc files. */
+/* Adds --net, --bridge, --subnet, --dns and -p/--publish.  With --net bridge or
+ * none it adds CLONE_NEWNET, and with bridge it builds the container's links,
+ * addresses, routes and NAT rules.  Every mode gets generated /etc files. */
 extern const struct ctr_module net_module;
 
 /* Remove everything ctrlab set up on this host's network: dead containers'

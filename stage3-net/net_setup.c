@@ -15,7 +15,7 @@
 #include "stage3-net/nat.h"
 #include "stage3-net/netlink.h"
 
-/* The MTU of a route when neither the route nor its link says otherwise. */
+/* The MTU of a route when neither the route nor its link sets one. */
 #define NET_MTU_DEFAULT 1500
 
 /* This module created the container's state directory (no earlier module did). */
@@ -114,16 +114,16 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
 }
 
 /* Send one request and narrate it.  Returns 0 or -errno with err set. */
-static int request(struct nl_sock *sock, struct nlmsghdr *nlh, const char *what,
+static int request(struct nl_sock *sock, struct nlmsghdr *nlh, const char *step,
 		   struct ctr_error *err)
 {
 	int r;
 
 	if (!nlh)
-		return error_setx(err, -ENOBUFS, "Failed to %s: netlink message too long", what);
-	r = nl_request(sock, nlh, NULL, NULL, what, err);
+		return error_setx(err, -ENOBUFS, "Failed to %s: netlink message too long", step);
+	r = nl_request(sock, nlh, NULL, NULL, step, err);
 	if (r == 0)
-		explain("netlink: %s = 0", what);
+		explain("netlink: %s = 0", step);
 	return r;
 }
 
@@ -133,7 +133,7 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 			 struct ctr_error *err)
 {
 	char buf[NL_MSG_MAX];
-	char what[128];
+	char step[128];
 	char gateway[IPAM_ADDR_STR_MAX];
 	struct nl_link link;
 	int r;
@@ -143,8 +143,8 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 		char marker[4096];
 		int fd;
 
-		snprintf(what, sizeof(what), "RTM_NEWLINK %s type bridge", plan->bridge);
-		r = request(sock, nlmsg_bridge_create(buf, sizeof(buf), plan->bridge), what, err);
+		snprintf(step, sizeof(step), "RTM_NEWLINK %s type bridge", plan->bridge);
+		r = request(sock, nlmsg_bridge_create(buf, sizeof(buf), plan->bridge), step, err);
 		if (r < 0)
 			return r;
 		/* Remember the bridge, so that `cleanup` removes it and only it. */
@@ -158,23 +158,23 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 		return r;
 	plan->bridge_index = link.index;
 
-	snprintf(what, sizeof(what), "RTM_NEWADDR %s/%u dev %s (the gateway)",
+	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev %s (the gateway)",
 		 ipam_addr_format(ipam_gateway(&plan->subnet), gateway), plan->subnet.prefix_len,
 		 plan->bridge);
 	r = request(sock, nlmsg_addr_add(buf, sizeof(buf), link.index,
 					 ipam_gateway(&plan->subnet), plan->subnet.prefix_len),
-		    what, err);
+		    step, err);
 	if (r == -EEXIST) {
 		error_clear(err);
 		r = 0;
 	}
 	if (r < 0)
 		return r;
-	snprintf(what, sizeof(what), "RTM_NEWLINK %s up", plan->bridge);
-	return request(sock, nlmsg_link_up(buf, sizeof(buf), link.index), what, err);
+	snprintf(step, sizeof(step), "RTM_NEWLINK %s up", plan->bridge);
+	return request(sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
 }
 
-/* Reclaim callback: undo what a dead container left (its veth, published
+/* Reclaim callback: undo step a dead container left (its veth, published
  * ports and state files).  Errors are reported and ignored. */
 static void reclaim_dead(uint32_t addr, const struct ipam_owner *owner, void *data)
 {
@@ -275,7 +275,7 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	struct nl_sock sock = { 0 };
 	char buf[NL_MSG_MAX];
 	char path[64];
-	char what[160];
+	char step[160];
 	struct nl_link link;
 	int netns_fd;
 	int r;
@@ -287,12 +287,12 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	r = nl_open(&sock, err);
 	if (r < 0)
 		goto out_netns;
-	snprintf(what, sizeof(what),
+	snprintf(step, sizeof(step),
 		 "RTM_NEWLINK %s type veth peer eth0 (in the container's netns) mtu %u master %s",
 		 plan->veth, plan->mtu, plan->bridge);
 	r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0", plan->mtu,
 					     plan->bridge_index, netns_fd),
-		    what, err);
+		    step, err);
 	if (r == -EEXIST) {
 		/* Only a dead runtime with this PID and start time could have made
 		 * it: delete the leftover and try once more. */
@@ -301,7 +301,7 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 		if (r == 0 || r == -ENODEV)
 			r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0",
 							     plan->mtu, plan->bridge_index, netns_fd),
-				    what, err);
+				    step, err);
 	}
 	if (r < 0)
 		goto out_sock;
@@ -309,8 +309,8 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	r = nl_link_get(&sock, plan->veth, 0, &link, err);
 	if (r < 0)
 		goto out_sock;
-	snprintf(what, sizeof(what), "RTM_NEWLINK %s up", plan->veth);
-	r = request(&sock, nlmsg_link_up(buf, sizeof(buf), link.index), what, err);
+	snprintf(step, sizeof(step), "RTM_NEWLINK %s up", plan->veth);
+	r = request(&sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
 	if (r == 0)
 		explain_topology(c, plan);
 out_sock:
@@ -343,7 +343,7 @@ static int eth0_configure(struct nl_sock *sock, const struct net_plan *plan,
 			  struct ctr_error *err)
 {
 	char buf[NL_MSG_MAX];
-	char what[128];
+	char step[128];
 	char gateway[IPAM_ADDR_STR_MAX];
 	struct nl_link eth0;
 	int r;
@@ -351,10 +351,10 @@ static int eth0_configure(struct nl_sock *sock, const struct net_plan *plan,
 	r = nl_link_get(sock, "eth0", 0, &eth0, err);
 	if (r < 0)
 		return r == -ENODEV ? error_setx(err, r, "Failed to find eth0 in the container") : r;
-	snprintf(what, sizeof(what), "RTM_NEWADDR %s/%u dev eth0", plan->addr_text,
+	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev eth0", plan->addr_text,
 		 plan->subnet.prefix_len);
 	r = request(sock, nlmsg_addr_add(buf, sizeof(buf), eth0.index, plan->addr,
-					 plan->subnet.prefix_len), what, err);
+					 plan->subnet.prefix_len), step, err);
 	if (r < 0)
 		return r;
 	r = request(sock, nlmsg_link_up(buf, sizeof(buf), eth0.index), "RTM_NEWLINK eth0 up",
@@ -363,10 +363,10 @@ static int eth0_configure(struct nl_sock *sock, const struct net_plan *plan,
 		return r;
 	/* The kernel added the connected route of the subnet with the address;
 	 * everything else goes to the gateway on the bridge. */
-	snprintf(what, sizeof(what), "RTM_NEWROUTE default via %s dev eth0",
+	snprintf(step, sizeof(step), "RTM_NEWROUTE default via %s dev eth0",
 		 ipam_addr_format(ipam_gateway(&plan->subnet), gateway));
 	return request(sock, nlmsg_route_default(buf, sizeof(buf), ipam_gateway(&plan->subnet),
-						 eth0.index), what, err);
+						 eth0.index), step, err);
 }
 
 int net_container_configure(const struct net_plan *plan, bool with_eth0,
@@ -402,7 +402,7 @@ int net_state_dir_ensure(struct container *c, struct ctr_error *err)
 	if (r < 0)
 		return error_set(err, r, "Failed to build the state path of '%s'", c->name);
 	/* NOTE: an existing directory is taken as made by an earlier module of this
-	 * run (stage 2 makes it); a clash of names is then that module's to catch. */
+	 * run, such as stage 2.  That module then catches a clash of names. */
 	if (stat(path, &st) == 0)
 		return 0;
 	r = state_dir_create(c, err);

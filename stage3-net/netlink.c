@@ -2,9 +2,9 @@
  *
  * rtnetlink(7) is how ip(8) itself talks to the kernel: each request is a struct
  * nlmsghdr, a family header (ifinfomsg, ifaddrmsg, rtmsg) and a list of
- * attributes, some nested.  With NLM_F_ACK the kernel answers every request with
- * an NLMSG_ERROR whose error field is 0 on success; with NETLINK_EXT_ACK set it
- * appends a text message explaining a failure. */
+ * attributes, some nested.  With NLM_F_ACK the kernel replies to every request with
+ * an NLMSG_ERROR whose error field is 0 on success.  With NETLINK_EXT_ACK set,
+ * that reply also carries a text message explaining a failure. */
 #include "stage3-net/netlink.h"
 
 #include <arpa/inet.h>
@@ -68,14 +68,14 @@ static int extack_attr(const struct nlattr *attr, void *data)
 
 /* Turn an NLMSG_ERROR into 0 (an ack) or -errno with err set, quoting the
  * extended ack when the kernel sent one. */
-static int error_reply(const struct nlmsghdr *nlh, const char *what, struct ctr_error *err)
+static int error_reply(const struct nlmsghdr *nlh, const char *step, struct ctr_error *err)
 {
 	const struct nlmsgerr *nlerr = mnl_nlmsg_get_payload(nlh);
 	const char *kernel_msg = NULL;
 	unsigned int offset = sizeof(*nlerr);
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nlerr)))
-		return error_setx(err, -EIO, "Failed to %s: truncated netlink error", what);
+		return error_setx(err, -EIO, "Failed to %s: truncated netlink error", step);
 	if (nlerr->error == 0)
 		return 0;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
@@ -85,14 +85,14 @@ static int error_reply(const struct nlmsghdr *nlh, const char *what, struct ctr_
 		mnl_attr_parse(nlh, offset, extack_attr, &kernel_msg);
 	}
 	if (kernel_msg)
-		return error_set(err, nlerr->error, "Failed to %s (kernel: %s)", what, kernel_msg);
-	return error_set(err, nlerr->error, "Failed to %s", what);
+		return error_set(err, nlerr->error, "Failed to %s (kernel: %s)", step, kernel_msg);
+	return error_set(err, nlerr->error, "Failed to %s", step);
 }
 
 /* Handle one received buffer.  Returns 1 when the request is finished, 0 to
  * read more, or -errno. */
 static int replies_handle(struct nl_sock *sock, const char *buf, size_t len,
-			  unsigned int seq, nl_reply_fn fn, void *data, const char *what,
+			  unsigned int seq, nl_reply_fn fn, void *data, const char *step,
 			  struct ctr_error *err)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
@@ -100,13 +100,13 @@ static int replies_handle(struct nl_sock *sock, const char *buf, size_t len,
 
 	for (; mnl_nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
 		/* A reply to someone else's request, or to an older one of ours that
-		 * timed out, must never be taken for this one's answer. */
+		 * timed out, must never be taken for this one's reply. */
 		if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != sock->portid)
 			return error_setx(err, -EPROTO,
 					  "Failed to %s: reply with seq %u port %u, expected seq %u port %u",
-					  what, nlh->nlmsg_seq, nlh->nlmsg_pid, seq, sock->portid);
+					  step, nlh->nlmsg_seq, nlh->nlmsg_pid, seq, sock->portid);
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			int r = error_reply(nlh, what, err);
+			int r = error_reply(nlh, step, err);
 
 			return r < 0 ? r : 1;
 		}
@@ -116,14 +116,14 @@ static int replies_handle(struct nl_sock *sock, const char *buf, size_t len,
 			int r = fn(nlh, data);
 
 			if (r < 0)
-				return error_set(err, r, "Failed to %s: bad reply", what);
+				return error_set(err, r, "Failed to %s: bad reply", step);
 		}
 	}
 	return 0;
 }
 
 int nl_request(struct nl_sock *sock, struct nlmsghdr *nlh, nl_reply_fn fn, void *data,
-	       const char *what, struct ctr_error *err)
+	       const char *step, struct ctr_error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int seq = ++sock->seq;
@@ -134,13 +134,13 @@ int nl_request(struct nl_sock *sock, struct nlmsghdr *nlh, nl_reply_fn fn, void 
 	log_debug("netlink: send type %u flags 0x%x len %u seq %u", nlh->nlmsg_type,
 		  nlh->nlmsg_flags, nlh->nlmsg_len, seq);
 	if (mnl_socket_sendto(sock->socket, nlh, nlh->nlmsg_len) < 0)
-		return error_set(err, -errno, "Failed to %s: netlink send", what);
+		return error_set(err, -errno, "Failed to %s: netlink send", step);
 	while (r == 0) {
 		ssize_t len = mnl_socket_recvfrom(sock->socket, buf, sizeof(buf));
 
 		if (len < 0)
-			return error_set(err, -errno, "Failed to %s: netlink receive", what);
-		r = replies_handle(sock, buf, (size_t)len, seq, fn, data, what, err);
+			return error_set(err, -errno, "Failed to %s: netlink receive", step);
+		r = replies_handle(sock, buf, (size_t)len, seq, fn, data, step, err);
 	}
 	return r < 0 ? r : 0;
 }
@@ -179,7 +179,7 @@ struct nlmsghdr *nlmsg_bridge_create(void *buf, size_t size, const char *name)
 	return nlh;
 }
 
-/* Append the peer of a veth: VETH_INFO_PEER holds a whole ifinfomsg followed by
+/* Append the peer of a veth: VETH_INFO_PEER contains a whole ifinfomsg, then
  * the peer's own attributes (see veth_newlink in drivers/net/veth.c). */
 static bool veth_peer_put(struct nlmsghdr *nlh, size_t size, const char *peer_name,
 			  unsigned int mtu, int netns_fd)
@@ -372,20 +372,20 @@ int nl_link_get(struct nl_sock *sock, const char *name, int ifindex,
 		struct nl_link *ret_link, struct ctr_error *err)
 {
 	char buf[NL_MSG_MAX];
-	char what[64];
+	char step[64];
 	struct nlmsghdr *nlh = nlmsg_link_get(buf, sizeof(buf), name, ifindex);
 	struct ctr_error quiet;
 	int r;
 
 	if (name)
-		snprintf(what, sizeof(what), "look up the link '%s'", name);
+		snprintf(step, sizeof(step), "look up the link '%s'", name);
 	else
-		snprintf(what, sizeof(what), "look up link %d", ifindex);
+		snprintf(step, sizeof(step), "look up link %d", ifindex);
 	if (!nlh)
-		return error_setx(err, -ENOBUFS, "Failed to %s: message too long", what);
+		return error_setx(err, -ENOBUFS, "Failed to %s: message too long", step);
 	memset(ret_link, 0, sizeof(*ret_link));
 	error_clear(&quiet);
-	r = nl_request(sock, nlh, link_reply, ret_link, what, &quiet);
+	r = nl_request(sock, nlh, link_reply, ret_link, step, &quiet);
 	if (r == -ENODEV)
 		return r;
 	if (r < 0) {
@@ -398,16 +398,16 @@ int nl_link_get(struct nl_sock *sock, const char *name, int ifindex,
 int nl_link_delete(struct nl_sock *sock, const char *name, struct ctr_error *err)
 {
 	char buf[NL_MSG_MAX];
-	char what[64];
+	char step[64];
 	struct nlmsghdr *nlh = nlmsg_link_delete(buf, sizeof(buf), name);
 	struct ctr_error quiet;
 	int r;
 
-	snprintf(what, sizeof(what), "delete the link '%s'", name);
+	snprintf(step, sizeof(step), "delete the link '%s'", name);
 	if (!nlh)
-		return error_setx(err, -ENOBUFS, "Failed to %s: message too long", what);
+		return error_setx(err, -ENOBUFS, "Failed to %s: message too long", step);
 	error_clear(&quiet);
-	r = nl_request(sock, nlh, NULL, NULL, what, &quiet);
+	r = nl_request(sock, nlh, NULL, NULL, step, &quiet);
 	if (r == -ENODEV)
 		return r;
 	if (r < 0)

@@ -1,8 +1,8 @@
 /* rtnetlink through libmnl: links, addresses and routes.
  *
  * The nlmsg_* builders only fill a buffer, so the unit tests can check each
- * message's bytes; each returns the message or NULL when the buffer is too small
- * (every attribute is checked for room before it is appended).  nl_request()
+ * message's bytes.  Each returns the message, or NULL when the buffer is too
+ * small: every attribute is checked for room before it is appended.  nl_request()
  * sends one message and reads the replies: every reply's sequence number and
  * port are checked, and an NLMSG_ERROR becomes -errno with the kernel's
  * extended-ack text in err. */
@@ -41,10 +41,10 @@ int nl_open_protocol(struct nl_sock *sock, int protocol, struct ctr_error *err);
 void nl_close(struct nl_sock *sock);
 
 /* Send nlh (its seq is set here) and read every reply until the ack or the end
- * of the dump, passing data messages to fn (which may be NULL).  what names the
- * step in err ("create the bridge 'ctrlab0'").  Returns 0 or -errno. */
+ * of the dump, passing data messages to fn (which may be NULL).  step describes
+ * the request for err ("create the bridge 'ctrlab0'").  Returns 0 or -errno. */
 int nl_request(struct nl_sock *sock, struct nlmsghdr *nlh, nl_reply_fn fn, void *data,
-	       const char *what, struct ctr_error *err);
+	       const char *step, struct ctr_error *err);
 
 /* RTM_NEWLINK for a bridge named name, NLM_F_EXCL. */
 struct nlmsghdr *nlmsg_bridge_create(void *buf, size_t size, const char *name);
