@@ -43,10 +43,13 @@ help:
 	@echo "make bench           benchmarks against peers (hyperfine)"
 	@echo "make doctor          what this host supports, stage by stage"
 
-# Rebuild everything when the compiler flags change.
-$(BUILD)/flags: FORCE
+# Rebuild objects when the compiler flags change.  Each variant (release, asan)
+# keeps its objects apart, but the programs share one path, so they also relink
+# whenever the variant changes (build/link-flags).
+FLAGS_LINE := $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)
+$(BUILD)/flags build/link-flags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)' > $@
+	@echo '$(FLAGS_LINE)' | cmp -s - $@ || echo '$(FLAGS_LINE)' > $@
 
 # V=1 shows the full compiler command lines.
 ifeq ($(V),1)
@@ -61,7 +64,7 @@ $(BUILD)/%.o: %.c $(HEADERS) $(BUILD)/flags
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 stage1: stage1-pid-uts/run
-stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC)) $(BUILD)/flags
+stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
