@@ -34,14 +34,17 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 all: stage1 probe
 
 help:
-	@echo "make stage1          build stage1-pid-uts/run"
+	@echo "make stage1          build stage1-pid-uts/run (make: every stage and the probe)"
+	@echo "make probe           build verify/probe, the static program the suites run"
 	@echo "make rootfs          build rootfs/ from busybox-static"
 	@echo "make deps            install the Debian packages to build and test"
 	@echo "make test            unit tests and every stage's verify suite"
+	@echo "make unit            the cmocka unit tests only"
 	@echo "make verify          every stage's verify suite; verify-stage1 for one"
 	@echo "make asan            the tests under ASan and UBSan"
 	@echo "make bench           benchmarks against peers (hyperfine)"
 	@echo "make doctor          what this host supports, stage by stage"
+	@echo "make clean           remove build/, the stage programs and the probe"
 
 # Rebuild objects when the compiler flags change.  Each variant (release, asan)
 # keeps its objects apart, but the programs share one path, so they also relink
