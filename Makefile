@@ -43,20 +43,26 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 all: stage1 stage3 probe
 
 help:
-	@echo "make stage1          build stage1-pid-uts/run"
+	@echo "make stage1          build stage1-pid-uts/run (make: every stage and the probe)"
 	@echo "make stage3          build stage3-net/run"
+	@echo "make probe           build verify/probe, the static program the suites run"
 	@echo "make rootfs          build rootfs/ from busybox-static"
 	@echo "make deps            install the Debian packages to build and test"
 	@echo "make test            unit tests and every stage's verify suite"
+	@echo "make unit            the cmocka unit tests only"
 	@echo "make verify          every stage's verify suite; verify-stage1 for one"
 	@echo "make asan            the tests under ASan and UBSan"
 	@echo "make bench           benchmarks against peers (hyperfine)"
 	@echo "make doctor          what this host supports, stage by stage"
+	@echo "make clean           remove build/, the stage programs and the probe"
 
-# Rebuild everything when the compiler flags change.
-$(BUILD)/flags: FORCE
+# Rebuild objects when the compiler flags change.  Each variant (release, asan)
+# keeps its objects apart, but the programs share one path, so they also relink
+# whenever the variant changes (build/link-flags).
+FLAGS_LINE := $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)
+$(BUILD)/flags build/link-flags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)' > $@
+	@echo '$(FLAGS_LINE)' | cmp -s - $@ || echo '$(FLAGS_LINE)' > $@
 
 # V=1 shows the full compiler command lines.
 ifeq ($(V),1)
@@ -71,7 +77,7 @@ $(BUILD)/%.o: %.c $(HEADERS) $(BUILD)/flags
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 stage1: stage1-pid-uts/run
-stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC)) $(BUILD)/flags
+stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 

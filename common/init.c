@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,8 +27,10 @@
 #include "common/sync.h"
 #include "common/syscalls.h"
 
+/* SIGTSTP and SIGCONT carry the host shell's job control (Ctrl-Z, fg): without a
+ * terminal of its own, the container learns of them only through forwarding. */
 const int forwarded_signals[] = {
-	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGTSTP, SIGCONT,
 };
 const size_t forwarded_signals_count =
 	sizeof(forwarded_signals) / sizeof(forwarded_signals[0]);
@@ -55,6 +58,40 @@ static void signals_reset(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Record why execve(file) failed with errno code, in words that name the fix.
+ * 127 means not found, 126 found but not executable, as in a shell. */
+static void exec_failure(const char *command, const char *file, int code,
+			 struct ctr_error *err)
+{
+	struct stat st;
+	bool exists = stat(file, &st) == 0;
+
+	err->exit_status = 126;
+	if (code == ENOENT && exists) {
+		/* The file is there: what is missing is its #! interpreter or, for a
+		 * dynamically linked program, its ELF interpreter (ld.so). */
+		error_setx(err, -ENOENT,
+			   "Failed to execute '%s': its interpreter (the #! line, or the dynamic loader) was not found",
+			   file);
+	} else if (code == ENOENT) {
+		error_set(err, -ENOENT, "Failed to execute '%s'", command);
+		err->exit_status = 127;
+	} else if (code == EACCES && exists && S_ISDIR(st.st_mode)) {
+		error_setx(err, -EACCES, "Failed to execute '%s': it is a directory", file);
+	} else if (code == EACCES && exists && S_ISREG(st.st_mode) &&
+		   !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+		error_setx(err, -EACCES,
+			   "Failed to execute '%s': it is not executable; run 'chmod +x %s'",
+			   file, file);
+	} else if (code == ENOEXEC) {
+		error_setx(err, -ENOEXEC,
+			   "Failed to execute '%s': not a program the kernel can run (add a #! line to a script)",
+			   file);
+	} else {
+		error_set(err, -code, "Failed to execute '%s'", file);
+	}
+}
+
 /* Try execve on each directory of the container's PATH, as execvp(3) does, but
  * with the container's PATH rather than the runtime's.  Returns only on failure,
  * with err set: 127 when COMMAND is not found, 126 when it cannot be executed. */
@@ -62,12 +99,11 @@ static void command_execve(char **argv, char **envp, struct ctr_error *err)
 {
 	const char *path = env_lookup(envp, "PATH");
 	char candidate[PATH_MAX];
-	bool denied = false;
+	char denied[PATH_MAX] = "";
 
 	if (strchr(argv[0], '/') || !path) {
 		execve(argv[0], argv, envp);
-		error_set(err, -errno, "Failed to execute '%s'", argv[0]);
-		err->exit_status = errno == ENOENT ? 127 : 126;
+		exec_failure(argv[0], argv[0], errno, err);
 		return;
 	}
 	for (const char *dir = path; *dir;) {
@@ -77,18 +113,21 @@ static void command_execve(char **argv, char **envp, struct ctr_error *err)
 		    (size_t)snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)dir_len,
 				     dir, argv[0]) < sizeof(candidate)) {
 			execve(candidate, argv, envp);
-			if (errno == EACCES)
-				denied = true;
-			else if (errno != ENOENT && errno != ENOTDIR)
-				break;
+			/* Like execvp(3): a match that cannot be executed is remembered,
+			 * and the search goes on in case a later directory has one. */
+			if (errno == EACCES && !denied[0])
+				strcpy(denied, candidate);
+			else if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) {
+				exec_failure(argv[0], candidate, errno, err);
+				return;
+			}
 		}
 		dir += dir_len;
 		if (*dir == ':')
 			dir++;
 	}
-	if (denied || (errno != ENOENT && errno != ENOTDIR)) {
-		error_set(err, denied ? -EACCES : -errno, "Failed to execute '%s'", argv[0]);
-		err->exit_status = 126;
+	if (denied[0]) {
+		exec_failure(argv[0], denied, EACCES, err);
 		return;
 	}
 	error_setx(err, -ENOENT, "Failed to execute '%s': command not found in PATH %s",

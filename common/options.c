@@ -109,13 +109,13 @@ static int set_quiet(struct container *c, const char *value, struct ctr_error *e
 /* -h and --version are handled by options_parse() itself: set is NULL. */
 static const struct ctr_option shared_options[] = {
 	{ "hostname", 0, "NAME", "hostname inside the container (default: ctrlab)", set_hostname },
-	{ "name", 0, "ID", "container id (default: generated); names state, links and cgroups", set_name },
+	{ "name", 0, "ID", "container id (default: generated); from stage 2 on, names its state", set_name },
 	{ "env", 'e', "KEY=VALUE", "set an environment variable; -e KEY copies the host's value", set_env },
 	{ "no-init", 0, NULL, "run COMMAND as PID 1 instead of ctrlab's init", set_no_init },
-	{ "state-dir", 0, "DIR", "runtime state directory (default: $CTRLAB_STATE_DIR or /run/ctrlab)", set_state_dir },
+	{ "state-dir", 0, "DIR", "where stages 2 and later keep state (default: $CTRLAB_STATE_DIR or /run/ctrlab)", set_state_dir },
 	{ "explain", 0, NULL, "narrate every kernel step on stderr", set_explain },
 	{ "debug", 0, NULL, "like --explain, with more detail", set_debug },
-	{ "quiet", 'q', NULL, "print errors only", set_quiet },
+	{ "quiet", 'q', NULL, "print only errors (and --explain narration)", set_quiet },
 	{ "help", 'h', NULL, "show this help and exit", NULL },
 	{ "version", 0, NULL, "show the version and exit", NULL },
 	{ NULL, 0, NULL, NULL, NULL },
@@ -190,6 +190,57 @@ static int option_index(const struct ctr_option **list, size_t count, int opt)
 	return -1;
 }
 
+/* Count the options whose long name starts with the given prefix of length len;
+ * *ret_match gets the last one. */
+static size_t options_matching(const struct ctr_option **list, size_t count,
+			       const char *prefix, size_t len,
+			       const struct ctr_option **ret_match)
+{
+	size_t matches = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (strncmp(list[i]->long_name, prefix, len) == 0) {
+			*ret_match = list[i];
+			matches++;
+		}
+	}
+	return matches;
+}
+
+/* Explain why getopt rejected the long option text ("--name=x", "--n"). */
+static int report_bad_long_option(const char *text, const char *program,
+				  const struct ctr_option **list, size_t count,
+				  struct ctr_error *err)
+{
+	const char *name = text + 2;
+	size_t len = strcspn(name, "=");
+	const struct ctr_option *match = NULL;
+	size_t matches = options_matching(list, count, name, len, &match);
+
+	if (matches == 1 && name[len] == '=' && !match->arg_name)
+		return error_setx(err, -EINVAL,
+				  "Option '--%s' takes no value, but got '%s'; write '--%s' alone",
+				  match->long_name, text, match->long_name);
+	if (matches > 1) {
+		char candidates[256] = "";
+		size_t used = 0;
+
+		for (size_t i = 0; i < count; i++) {
+			if (strncmp(list[i]->long_name, name, len) != 0)
+				continue;
+			used += (size_t)snprintf(candidates + used,
+						 used < sizeof(candidates) ? sizeof(candidates) - used : 0,
+						 "%s--%s", used ? ", " : "", list[i]->long_name);
+		}
+		return error_setx(err, -EINVAL,
+				  "Option '%.*s' is ambiguous: it matches %s; write the whole name",
+				  (int)(len + 2), text, candidates);
+	}
+	return error_setx(err, -EINVAL,
+			  "Unknown option '%s'; run '%s --help' to list the options",
+			  text, program);
+}
+
 static int report_bad_option(int opt, char **argv, const struct ctr_option **list,
 			     size_t count, struct ctr_error *err)
 {
@@ -203,13 +254,11 @@ static int report_bad_option(int opt, char **argv, const struct ctr_option **lis
 				  "Option '%s' needs a value (%s); run '%s --help' for usage",
 				  text, arg_name, argv[0]);
 	}
-	if (optopt && strncmp(text, "--", 2) != 0)
-		return error_setx(err, -EINVAL,
-				  "Unknown option '-%c'; run '%s --help' to list the options",
-				  optopt, argv[0]);
+	if (strncmp(text, "--", 2) == 0)
+		return report_bad_long_option(text, argv[0], list, count, err);
 	return error_setx(err, -EINVAL,
-			  "Unknown option '%s'; run '%s --help' to list the options",
-			  text, argv[0]);
+			  "Unknown option '-%c'; run '%s --help' to list the options",
+			  optopt ? optopt : '?', argv[0]);
 }
 
 int options_parse(struct container *c, const struct ctr_stage *stage, int argc,
@@ -243,6 +292,9 @@ int options_parse(struct container *c, const struct ctr_stage *stage, int argc,
 	}
 	if (optind < argc)
 		c->argv = argv + optind;
+	if (!c->argv[0][0])
+		return error_setx(err, -EINVAL,
+				  "Invalid COMMAND '': it is empty; give a program name or leave COMMAND out for /bin/sh");
 	return OPTIONS_RUN;
 }
 

@@ -212,6 +212,10 @@ static void signal_forward(struct container *c, const struct ctr_stage *stage, i
 	if (sys_pidfd_send_signal(c->pidfd, signo) < 0 && errno != ESRCH)
 		log_warning("Failed to forward %s to PID %d: %s, ignoring", name, c->pid,
 			    strerror(errno));
+	/* Ctrl-Z: the container is stopping, so stop the runtime too, which shows the
+	 * job as stopped in the host's shell.  Its fg sends SIGCONT, forwarded above. */
+	if (signo == SIGTSTP)
+		raise(SIGSTOP);
 }
 
 struct wait_state {
@@ -324,6 +328,7 @@ int ctr_run(struct container *c, const struct ctr_stage *stage, struct ctr_error
 
 	if (!c->name[0] && name_generate(c, err) < 0)
 		return err->code;
+	log_debug("container name '%s'", c->name);
 	for (size_t m = 0; stage->modules[m]; m++)
 		c->clone_flags |= stage->modules[m]->clone_flags;
 	r = modules_validate(c, stage, err);

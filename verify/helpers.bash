@@ -44,3 +44,16 @@ wait_for_exit() {
 		sleep 0.05
 	done
 }
+
+# Wait up to 10 seconds until process $1 is in state $2 (R, S, T, Z, ...).
+wait_for_state() {
+	local pid=$1 state=$2
+	local deadline=$((SECONDS + 10))
+	until [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = "$state" ]; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "process $pid is in state $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null), not $state" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}

@@ -160,6 +160,11 @@ static void bad_input_names_the_option(void **state)
 	assert_int_equal(parse("-e", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "needs a value (KEY=VALUE)"));
 	assert_int_equal(parse("--no-init=yes", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "'--no-init' takes no value"));
+	assert_int_equal(parse("--n", "x", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "ambiguous: it matches --name, --no-init"));
+	assert_int_equal(parse("", NULL), -EINVAL);
+	assert_non_null(strstr(err.msg, "Invalid COMMAND ''"));
 	assert_int_equal(parse("--hostname", "bad_name", NULL), -EINVAL);
 	assert_non_null(strstr(err.msg, "Invalid hostname 'bad_name'"));
 	assert_int_equal(parse("--name", "a/b", NULL), -EINVAL);
