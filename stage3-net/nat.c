@@ -483,6 +483,19 @@ int nat_forward_check_text(const char *ruleset, const char *bridge, struct ctr_e
 	return 0;
 }
 
+static bool bridge_netfilter_on(void)
+{
+	char value = '0';
+	int fd = open("/proc/sys/net/bridge/bridge-nf-call-iptables", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &value, 1) != 1)
+		value = '0';
+	close(fd);
+	return value == '1';
+}
+
 int nat_forward_check(const char *bridge, struct ctr_error *err)
 {
 	char *ruleset = NULL;
@@ -493,8 +506,19 @@ int nat_forward_check(const char *bridge, struct ctr_error *err)
 		return r;
 	r = nat_forward_check_text(ruleset, bridge, err);
 	free(ruleset);
-	if (r == 0)
+	if (r == 0) {
 		explain("nft list ruleset: no other table drops forwarded traffic of '%s'", bridge);
+		return 0;
+	}
+	if (r == -EPERM && bridge_netfilter_on()) {
+		size_t len = strlen(err->msg);
+
+		/* br_netfilter hands bridged IPv4 frames to the IP hooks
+		 * (bridge-nf-call-iptables), so the chain sees them too. */
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+			 " (br_netfilter is on: traffic between containers on '%s' passes this chain too)",
+			 bridge);
+	}
 	return r;
 }
 

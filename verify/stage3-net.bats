@@ -99,6 +99,15 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	assert_line --regexp "cv[0-9a-f]+@.* mtu 1400 .*master ctrlab0"
 }
 
+@test "network setup runs no ip or nft program" {
+	# Links, addresses and routes go over netlink and rules through
+	# libnftables: with no program found in PATH, setup still works.
+	sim 'PATH=/nonexistent $RUN -q --dns 192.168.251.1 -p 8080:80 /usr/bin/busybox ip -o -4 addr show eth0
+	PATH=/nonexistent $RUN cleanup'
+	assert_success
+	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
+}
+
 @test "container pings the gateway" {
 	sim '$RUN -q busybox ping -c1 -W2 10.88.0.1'
 	assert_success
@@ -262,6 +271,7 @@ EOF
 	assert_line "status 125"
 	assert_line --partial "would be dropped by chain FORWARD of table ip filter (policy drop)"
 	assert_line --partial 'nft insert rule ip filter FORWARD iifname "ctrlab0" accept; nft insert rule ip filter FORWARD oifname "ctrlab0" accept'
+	assert_line --partial "(br_netfilter is on: traffic between containers on 'ctrlab0' passes this chain too)"
 	assert_line "filter table unchanged"
 }
 
