@@ -25,12 +25,15 @@
 
 static const char *const fallback_servers[] = { DNS_FALLBACK_SERVERS };
 
-static bool is_loopback_server(const char *server)
+/* True for a server the container cannot use: one on loopback, which inside
+ * the container is the container's own, or an IPv6 one, because ctrlab gives
+ * containers IPv4 only and the resolver would first wait for it to time out. */
+static bool is_unreachable_server(const char *server)
 {
-	return strncmp(server, "127.", 4) == 0 || strcmp(server, "::1") == 0;
+	return strncmp(server, "127.", 4) == 0 || strchr(server, ':') != NULL;
 }
 
-/* Append the nameservers of text that are not on loopback to buffer, up to
+/* Append the nameservers of text that a container can reach to buffer, up to
  * DNS_SERVERS_MAX in all.  Returns how many were appended. */
 static size_t servers_append(const char *text, char *buffer, size_t size, size_t *used,
 			     size_t have)
@@ -42,7 +45,7 @@ static size_t servers_append(const char *text, char *buffer, size_t size, size_t
 		size_t len = strcspn(line, "\n");
 
 		if (have + added < DNS_SERVERS_MAX &&
-		    sscanf(line, "nameserver %63s", server) == 1 && !is_loopback_server(server)) {
+		    sscanf(line, "nameserver %63s", server) == 1 && !is_unreachable_server(server)) {
 			*used += (size_t)snprintf(buffer + *used, size - *used, "nameserver %s\n",
 						  server);
 			added++;

@@ -37,8 +37,9 @@ enum dns_source {
 
 /* Build the container's resolv.conf from input into buffer: the host's search
  * and options lines, and nameservers that work from a separate network
- * namespace (a loopback server such as 127.0.0.53 is the host's loopback, not
- * the container's).  Returns the source of the servers, or -ENOSPC. */
+ * namespace with IPv4 only.  A loopback server such as 127.0.0.53 is on the
+ * host's loopback, not the container's.  Returns the source of the servers, or
+ * -ENOSPC. */
 int dns_resolv_build(const struct dns_input *input, char *buffer, size_t size);
 
 /* Generate resolv.conf, hosts and hostname for c in its state directory and

@@ -165,20 +165,22 @@ static int net_before_clone(struct container *c, struct ctr_error *err)
 {
 	int r;
 
-	r = net_state_dir_ensure(c, err);
-	if (r < 0)
-		return r;
+	/* The lease comes first: its reclaim may remove the state directory of a
+	 * killed container that had the same name. */
 	if (options.mode == NET_MODE_BRIDGE) {
 		r = net_host_prepare(c, &plan, err);
 		if (r < 0)
 			return r;
-		if (options.publish_count > 0) {
-			plan.publish_added = true;
-			r = nat_publish_add(c->name, plan.addr, options.publish,
-					    options.publish_count, err);
-			if (r < 0)
-				return r;
-		}
+	}
+	r = net_state_dir_ensure(c, err);
+	if (r < 0)
+		return r;
+	if (options.publish_count > 0) {
+		plan.publish_added = true;
+		r = nat_publish_add(c->name, plan.addr, options.publish, options.publish_count,
+				    err);
+		if (r < 0)
+			return r;
 	}
 	return dns_files_setup(c, plan.addr, options.mode == NET_MODE_HOST, options.dns,
 			       options.dns_count, err);

@@ -346,7 +346,8 @@ EOF
 	echo "leases after kill: $(leases | wc -l)"
 	echo "rules after kill: $(nft list table inet ctrlab | grep -c "dnat ip to")"
 	[ -d $CTRLAB_STATE_DIR/victim ] && echo "state left after kill"
-	$RUN --name next busybox ip -o -4 addr show eth0 2>&1
+	# The same name and port again: the reclaim clears the way for both.
+	$RUN --name victim -p 8080:80 busybox ip -o -4 addr show eth0 2>&1
 	echo "leases: $(leases | wc -l)"
 	echo "rules: $(nft list table inet ctrlab | grep -c "dnat ip to" || true)"
 	wait_for no_veth

@@ -527,11 +527,14 @@ static void resolv_fallback_and_override(void **state)
 
 	/* A host whose own servers work keeps them, three at most. */
 	input = (struct dns_input){ .host_text = "nameserver 192.0.2.7\nnameserver 127.0.0.1\n"
+						 "nameserver 2001:db8::53\n"
 						 "nameserver 192.0.2.8\nnameserver 192.0.2.9\n"
 						 "nameserver 192.0.2.10\n" };
 	assert_int_equal(dns_resolv_build(&input, buf, sizeof(buf)), DNS_SOURCE_HOST);
 	assert_non_null(strstr(buf, "nameserver 192.0.2.7\nnameserver 192.0.2.8\nnameserver 192.0.2.9\n"));
 	assert_null(strstr(buf, "192.0.2.10"));
+	/* The container has IPv4 only. */
+	assert_null(strstr(buf, "2001:db8::53"));
 	assert_int_equal(dns_resolv_build(&input, buf, 40), -ENOSPC);
 }
 
