@@ -69,6 +69,11 @@ static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_
 	if (r < 0)
 		return r;
 	ipam_addr_format(plan->subnet.network, subnet);
+	if (routes.skip_other)
+		return error_setx(err, -EADDRINUSE,
+				  "The bridge '%s' already serves %s/%u, not %s/%u; give this subnet a bridge of its own with --bridge NAME",
+				  plan->bridge, ipam_addr_format(routes.skip_other_dst, route),
+				  routes.skip_other_len, subnet, plan->subnet.prefix_len);
 	if (routes.overlap) {
 		error_clear(&quiet);
 		nl_link_get(sock, NULL, routes.overlap_oif, &route_link, &quiet);

@@ -470,8 +470,14 @@ static int route_reply(const struct nlmsghdr *nlh, void *data)
 		query->result->default_mtu = route.mtu;
 		return 0;
 	}
-	if (route.oif == query->skip_oif && query->skip_oif != 0)
+	if (route.oif == query->skip_oif && query->skip_oif != 0) {
+		if (route.dst != query->subnet || rtm->rtm_dst_len != query->prefix_len) {
+			query->result->skip_other = true;
+			query->result->skip_other_dst = route.dst;
+			query->result->skip_other_len = rtm->rtm_dst_len;
+		}
 		return 0;
+	}
 	if (!query->result->overlap &&
 	    ipam_subnets_overlap(route.dst, rtm->rtm_dst_len, query->subnet, query->prefix_len)) {
 		query->result->overlap = true;

@@ -110,11 +110,14 @@ struct nl_routes {
 	uint32_t overlap_dst;        /* that route, host byte order */
 	unsigned int overlap_len;
 	int overlap_oif;
+	bool skip_other;             /* a route through skip_oif is not the subnet */
+	uint32_t skip_other_dst;     /* that route, host byte order */
+	unsigned int skip_other_len;
 };
 
 /* Dump the main table's IPv4 routes: find the default route, and any route that
  * overlaps subnet/prefix_len except those through skip_oif (ctrlab's own bridge,
- * 0 for none).  Returns 0 or -errno with err set. */
+ * 0 for none).  A route through skip_oif to another prefix is reported apart.  Returns 0 or -errno with err set. */
 int nl_routes_scan(struct nl_sock *sock, uint32_t subnet, unsigned int prefix_len,
 		   int skip_oif, struct nl_routes *ret_routes, struct ctr_error *err);
 

@@ -520,6 +520,17 @@ EOF
 	assert_line "0"
 }
 
+@test "a bridge keeps the subnet it serves" {
+	sim '$RUN -q true
+	status=0; $RUN --subnet 10.201.0.0/16 true 2>&1 || status=$?
+	echo "status $status"
+	ip -o -4 addr show ctrlab0'
+	assert_success
+	assert_line --partial "The bridge 'ctrlab0' already serves 10.88.0.0/16, not 10.201.0.0/16; give this subnet a bridge of its own with --bridge NAME"
+	assert_line "status 125"
+	refute_line --regexp "inet 10\.201\."
+}
+
 @test "a link of another kind is not taken for the bridge" {
 	sim 'ip link add ctrlab0 type veth peer name ctrlab0-peer
 	status=0; $RUN true 2>&1 || status=$?
