@@ -204,7 +204,7 @@ int ipam_owner_self(const char *name, struct ipam_owner *ret_owner)
 
 bool ipam_owner_alive(const struct ipam_owner *owner)
 {
-	unsigned long long start;
+	unsigned long long start = 0;
 
 	if (owner->pid <= 0 || process_start_time(owner->pid, &start) < 0)
 		return false;
@@ -261,13 +261,13 @@ int ipam_lease_read(const char *state_dir, uint32_t addr, struct ipam_owner *ret
 	FILE *file;
 	int r;
 
+	memset(ret_owner, 0, sizeof(*ret_owner));
 	r = lease_path(state_dir, addr, path, sizeof(path));
 	if (r < 0)
 		return r;
 	file = fopen(path, "re");
 	if (!file)
 		return -errno;
-	memset(ret_owner, 0, sizeof(*ret_owner));
 	r = fscanf(file, "%d %llu %64s", &ret_owner->pid, &ret_owner->start_time,
 		   ret_owner->name) == 3 ? 0 : -EINVAL;
 	fclose(file);
@@ -286,7 +286,7 @@ int ipam_reclaim(const char *state_dir, ipam_reclaim_fn fn, void *data)
 	if (!dir)
 		return errno == ENOENT ? 0 : -errno;
 	while ((entry = readdir(dir))) {
-		struct ipam_owner owner;
+		struct ipam_owner owner = { .pid = 0 };
 		uint32_t addr;
 
 		if (ipam_addr_parse(entry->d_name, &addr) < 0)

@@ -451,7 +451,7 @@ int nat_forward_check_text(const char *ruleset, const char *bridge, struct ctr_e
 	char name[64];
 	int depth = 0;
 
-	for (const char *line = ruleset; *line;) {
+	for (const char *line = ruleset; line && *line;) {
 		size_t len = strcspn(line, "\n");
 		char text[512];
 		char *start = text;
@@ -551,7 +551,7 @@ static int forward_write(char value)
 int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 {
 	char path[4096];
-	char value;
+	char value = '0';
 	int fd;
 	int r;
 

@@ -208,7 +208,6 @@ EOF
 
 @test "two containers reach each other" {
 	sim "$HELPERS"'
-	exec 3<> <(:)
 	$RUN -q busybox sh -c "busybox nc -l -p 7000 -e echo from-first" 3>&- &
 	first=$!
 	wait_for leases
