@@ -21,17 +21,22 @@ COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
 	common/options.c common/sync.c common/flagnames.c common/clone.c \
 	common/init.c common/runtime.c common/main.c common/state.c
 STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
+STAGE1_MODULES := stage1-pid-uts/pid_uts.c
+STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/rootfs.c \
+	stage2-mount/pseudofs.c stage2-mount/dev.c stage2-mount/pty.c stage2-mount/volume.c
+STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
 
 HEADERS := $(wildcard common/*.h stage*/*.h)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all stage1 rootfs probe unit test verify verify-stage1 asan bench doctor deps \
+.PHONY: all stage1 stage2 rootfs probe unit test verify verify-stage1 asan bench doctor deps \
 	clean help FORCE
 
-all: stage1 probe
+all: stage1 stage2 probe
 
 help:
 	@echo "make stage1          build stage1-pid-uts/run"
+	@echo "make stage2          build stage2-mount/run"
 	@echo "make rootfs          build rootfs/ from busybox-static"
 	@echo "make deps            install the Debian packages to build and test"
 	@echo "make test            unit tests and every stage's verify suite"
@@ -53,6 +58,10 @@ stage1: stage1-pid-uts/run
 stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^
 
+stage2: stage2-mount/run
+stage2-mount/run: $(call obj,$(COMMON_SRC) $(STAGE2_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^
+
 # The probe is static, so it runs in any rootfs without a C library.
 probe: verify/probe
 verify/probe: verify/probe.c $(BUILD)/flags
@@ -68,13 +77,20 @@ $(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) $(UNIT_LIBS) -lcmocka
 
+# The volume spec parser is stage 2's; its test links stage 2's volume code.
+$(BUILD)/unit/test_volume: $(call obj,stage2-mount/volume.c)
+$(BUILD)/unit/test_volume: UNIT_LIBS += $(call obj,stage2-mount/volume.c)
+
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 BATS := bats --print-output-on-failure
-STAGES := stage1
+STAGES := stage1 stage2
 verify-stage1: stage1 probe
 	$(BATS) verify/stage1-pid-uts.bats
+
+verify-stage2: stage2 probe
+	$(BATS) verify/stage2-mount.bats
 
 verify: $(addprefix verify-,$(STAGES))
 
