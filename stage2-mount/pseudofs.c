@@ -68,7 +68,10 @@ static int mask_file(const char *path, struct ctr_error *err)
 				  path);
 	if (mnt_mount("/dev/null", path, NULL, MS_BIND, NULL, err) < 0)
 		return err->code;
-	return mnt_mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | nothing_to_run,
+	/* Not MS_NODEV: that would make the bound device fail to open with EACCES.
+	 * The kernel lets a device node be written on a read-only mount, so a write
+	 * still succeeds and goes to /dev/null. */
+	return mnt_mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
 			 NULL, err);
 }
 
