@@ -83,7 +83,7 @@ int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind, struct ctr_er
 int mnt_add_bind(const char *host_path, const char *container_path, bool read_only,
 		 struct ctr_error *err)
 {
-	struct mnt_bind *bind = &binds[bind_count];
+	struct mnt_bind *bind;
 
 	if (bind_count >= MNT_BINDS_MAX)
 		return error_setx(err, -E2BIG,
@@ -93,6 +93,7 @@ int mnt_add_bind(const char *host_path, const char *container_path, bool read_on
 		return error_setx(err, -EINVAL,
 				  "Invalid container path '%s' for a bind mount: give an absolute path",
 				  container_path);
+	bind = &binds[bind_count];
 	/* realpath(3) also checks that the host path exists. */
 	if (!realpath(host_path, bind->host_path))
 		return error_set(err, -errno,
