@@ -29,7 +29,8 @@ STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
 HEADERS := $(wildcard common/*.h stage*/*.h)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all stage1 stage2 rootfs probe unit test verify verify-stage1 asan bench doctor deps \
+.PHONY: all stage1 stage2 rootfs probe unit test verify verify-stage1 verify-stage2 asan bench \
+	bench-stage2 doctor deps \
 	clean help FORCE
 
 all: stage1 stage2 probe
@@ -100,8 +101,11 @@ asan:
 	$(MAKE) SANITIZE=1 test
 	$(MAKE) SANITIZE=0 all
 
-bench: all
+bench: all bench-stage2
 	scripts/bench
+
+bench-stage2: stage2
+	scripts/bench-stage2
 
 doctor:
 	@scripts/doctor
