@@ -23,7 +23,8 @@ COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
 STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
 STAGE1_MODULES := stage1-pid-uts/pid_uts.c
 STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/rootfs.c \
-	stage2-mount/pseudofs.c stage2-mount/dev.c stage2-mount/pty.c stage2-mount/volume.c
+	stage2-mount/pseudofs.c stage2-mount/dev.c stage2-mount/pty.c stage2-mount/stdio_relay.c \
+	stage2-mount/volume.c
 STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
 
 HEADERS := $(wildcard common/*.h stage*/*.h)

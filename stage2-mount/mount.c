@@ -9,7 +9,7 @@
  *   4. pivot_root, then MNT_DETACH           the host's tree is gone    rootfs.c
  *   5. /proc and /sys                                                 pseudofs.c
  *   6. /dev: tmpfs, nodes, devpts, shm, mqueue                             dev.c
- *   7. the container's pty                                                 pty.c
+ *   7. the container's pty, or pipes in place of a terminal   pty.c, stdio_relay.c
  *   8. masked and read-only paths                                     pseudofs.c
  *   9. the volumes attached                                             volume.c
  *  10. "/" made read-only with --read-only
@@ -35,6 +35,7 @@
 #include "stage2-mount/pseudofs.h"
 #include "stage2-mount/pty.h"
 #include "stage2-mount/rootfs.h"
+#include "stage2-mount/stdio_relay.h"
 #include "stage2-mount/volume.h"
 
 static struct {
@@ -120,7 +121,7 @@ static const struct ctr_option mount_options[] = {
 	{ "volume", 'v', "HOST:CONTAINER[:ro]", "bind-mount HOST at CONTAINER, recursively; ro makes it read-only", set_volume },
 	{ "workdir", 'w', "DIR", "working directory of COMMAND inside the container (default: /)", set_workdir },
 	{ "tty", 't', NULL, "give the container its own pty even when stdin is not a terminal", set_tty },
-	{ "no-tty", 'T', NULL, "no pty: the container keeps the runtime's stdin, stdout and stderr", set_no_tty },
+	{ "no-tty", 'T', NULL, "no pty: a terminal on stdin, stdout or stderr is relayed through a pipe", set_no_tty },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -163,8 +164,8 @@ static int overlay_dirs_create(const struct container *c, struct ctr_error *err)
 	return 0;
 }
 
-/* The state directory holds the overlay's layers; later stages add their files
- * to it. */
+/* Create the container's state directory, which contains the overlay's layers.
+ * Later stages add their files to it. */
 static int mount_before_clone(struct container *c, struct ctr_error *err)
 {
 	int r = state_dir_create(c, err);
@@ -177,7 +178,10 @@ static int mount_before_clone(struct container *c, struct ctr_error *err)
 		if (r < 0)
 			return r;
 	}
-	return pty_prepare(err);
+	r = pty_prepare(err);
+	if (r == 0 && !pty_enabled())
+		r = relay_prepare(err);
+	return r;
 }
 
 static int mount_after_clone(struct container *c, struct ctr_error *err)
@@ -185,6 +189,7 @@ static int mount_after_clone(struct container *c, struct ctr_error *err)
 	(void)c;
 	(void)err;
 	pty_after_clone();
+	relay_after_clone();
 	return 0;
 }
 
@@ -222,7 +227,7 @@ static int mount_child_setup(struct container *c, struct ctr_error *err)
 		return err->code;
 	if (dev_setup(err) < 0)
 		return err->code;
-	if (pty_child_setup(err) < 0)
+	if (pty_child_setup(err) < 0 || relay_child_setup(err) < 0)
 		return err->code;
 	if (pseudofs_restrict(err) < 0)
 		return err->code;
@@ -244,7 +249,9 @@ static int mount_command_before_exec(struct container *c, struct ctr_error *err)
 static int mount_running(struct container *c, struct ctr_loop *loop, struct ctr_error *err)
 {
 	(void)c;
-	return pty_relay_start(loop, err);
+	if (pty_relay_start(loop, err) < 0 || relay_start(loop, err) < 0)
+		return err->code;
+	return 0;
 }
 
 static bool mount_signal(struct container *c, int signo)
@@ -259,6 +266,7 @@ static void mount_after_exit(struct container *c)
 	int r;
 
 	pty_cleanup();
+	relay_cleanup();
 	if (!mnt.state_created)
 		return;
 	/* The container's mount namespace died with its last process, taking the

@@ -12,15 +12,16 @@
  * -T/--no-tty. */
 extern const struct ctr_module mount_module;
 
-/* Register a bind mount of host_path at container_path, on the same path as
- * -v/--volume: host_path must exist (it is resolved with realpath(3) and copied,
- * so the caller may free it after the call); container_path must be absolute
- * and is resolved inside the rootfs, where a missing file or directory is
- * created in the container's writable layer (the overlay, also with --read-only;
- * with --no-overlay, the rootfs directory itself).  The mount is recursive and,
- * when read_only, read-only throughout.  Call it from a module's options,
- * validate or parent_before_clone hook.  Returns 0, or -errno (-ENOENT for a
- * missing host path, -EINVAL, -E2BIG past MNT_BINDS_MAX) with err set. */
+/* Register a bind mount of host_path at container_path, the same way as
+ * -v/--volume.  host_path must exist.  It is resolved with realpath(3) and
+ * copied, so the caller may free it after the call.  container_path must be
+ * absolute.  It is resolved inside the rootfs after pivot_root, and a missing
+ * file or directory is created in the container's writable layer: the overlay,
+ * also with --read-only, or the rootfs directory itself with --no-overlay.  The
+ * mount is recursive and, when read_only, read-only throughout.  Call it from a
+ * module's option setter, validate or parent_before_clone hook.  Returns 0, or
+ * -errno (-ENOENT for a missing host path, -EINVAL, -E2BIG past MNT_BINDS_MAX)
+ * with err set. */
 int mnt_add_bind(const char *host_path, const char *container_path, bool read_only,
 		 struct ctr_error *err);
 

@@ -44,6 +44,11 @@ void pty_set_mode(enum pty_mode mode)
 	pty.mode = mode;
 }
 
+bool pty_enabled(void)
+{
+	return pty.enabled;
+}
+
 int pty_prepare(struct ctr_error *err)
 {
 	pty.enabled = pty.mode == PTY_ON || (pty.mode == PTY_AUTO && isatty(STDIN_FILENO));
@@ -213,7 +218,7 @@ static int write_all(int fd, const char *buffer, size_t size)
 }
 
 /* Copy what the container wrote to the runtime's stdout.  Reading the master
- * fails with EIO once no process holds the terminal end any more. */
+ * fails with EIO once no process has the terminal end open. */
 static int on_master(int fd, short revents, void *data)
 {
 	char buffer[4096];

@@ -16,6 +16,9 @@ enum pty_mode {
 /* Choose the mode before pty_prepare(); the default is PTY_AUTO. */
 void pty_set_mode(enum pty_mode mode);
 
+/* True when the container gets a pty; valid after pty_prepare(). */
+bool pty_enabled(void);
+
 /* Host, before clone: decide whether the container gets a pty and, if so, create
  * the socketpair that carries its master back and record the window size.
  * Returns 0 or -errno with err set. */

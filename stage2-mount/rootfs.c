@@ -5,8 +5,8 @@
  * whole mount tree, which it then detaches.
  *
  * Why pivot_root and not chroot(2): chroot changes one process's idea of "/"
- * and leaves every host mount in the namespace, where a process that can call
- * chroot again (or walk from a directory fd opened before) climbs back out.
+ * and leaves every host mount in the namespace.  A process that can call chroot
+ * again, or that kept a directory fd from before, climbs back out through them.
  * pivot_root swaps the root mount of the namespace itself.  After the old root
  * is detached, no path leads to the host's tree any more: not "..", not
  * /proc/1/root, not a stray fd's directory. */
@@ -28,11 +28,11 @@
 #include "common/syscalls.h"
 #include "stage2-mount/mount_step.h"
 
-/* Where pivot_root puts the old root, relative to the new one.  Removed again
- * before COMMAND runs. */
+/* Directory for the old root below the new one, removed again before COMMAND
+ * runs. */
 #define PUT_OLD ".ctrlab-old-root"
 
-/* Find rootfs/ next to the stage directory that holds the binary, so the default
+/* Find rootfs/ next to the stage directory that contains the binary, so the default
  * does not depend on the working directory. */
 static int rootfs_default(char *buffer, size_t size)
 {
@@ -183,7 +183,7 @@ int rootfs_check_host_root(struct ctr_error *err)
 	if (host_root_is_initramfs())
 		return error_setx(err, -EINVAL,
 				  "Cannot pivot_root: the host's root is the initramfs (filesystem type 'rootfs'), which pivot_root(2) cannot move; switch_root to a real root filesystem first");
-	/* STATX_ATTR_MOUNT_ROOT (Linux 5.8) tells whether "/" is the root of a mount.
+	/* STATX_ATTR_MOUNT_ROOT (Linux 5.8) reports whether "/" is the root of a mount.
 	 * Under chroot it is a plain directory, and pivot_root(2) fails with EINVAL
 	 * when the caller's root is not a mount point. */
 	if (statx(AT_FDCWD, "/", 0, STATX_BASIC_STATS, &stx) == 0 &&

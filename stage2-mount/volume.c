@@ -4,10 +4,10 @@
  * the host's paths are still reachable, and attached with move_mount(2) after
  * pivot_root, when "/" is already the container's root.
  *
- * The container path is looked up with openat2(2) and RESOLVE_IN_ROOT: an
- * absolute symlink or a ".." inside the rootfs resolves against the container's
- * root, never the host's, so a rootfs cannot redirect a volume onto a host path
- * (the class of bug behind CVE-2021-30465 in runc).  A missing target is created
+ * The container path is looked up with openat2(2) and RESOLVE_IN_ROOT.  An
+ * absolute symlink or a ".." inside the rootfs then resolves against the
+ * container's root, never the host's.  So a rootfs cannot redirect a volume onto
+ * a host path, the class of bug behind CVE-2021-30465 in runc.  A missing target is created
  * in the container's writable layer, which is the overlay by default. */
 #include "stage2-mount/volume.h"
 

@@ -8,7 +8,7 @@
 
 #include "common/error.h"
 
-/* Most bind mounts one container takes, from -v and from later stages. */
+/* Maximum number of bind mounts per container, from -v and from later stages. */
 #define MNT_BINDS_MAX 32
 
 struct mnt_bind {

@@ -517,6 +517,22 @@ tree_digest() {
 	refute_output --partial '/dev/console'
 }
 
+@test "-T: no terminal fd reaches the container" {
+	# Without a terminal fd, ioctl(TIOCSTI) has no terminal to push input into.
+	run script -qec "$RUN --rootfs $ROOTFS -T sh -c '
+		for fd in 0 1 2; do test -t \$fd && echo fd\$fd-is-a-terminal; done
+		read line; echo got=\$line; echo to-stderr >&2'" /dev/null <<< 'typed-input'
+	assert_success
+	refute_output --partial 'is-a-terminal'
+	assert_output --partial 'got=typed-input'
+	assert_output --partial 'to-stderr'
+}
+
+@test "-T keeps non-terminal stdio as is" {
+	run ctr -T sh -c 'readlink /proc/self/fd/1'
+	assert_output --partial 'pipe:'
+}
+
 @test "-T: new session, not the host's" {
 	run script -qec "echo host-sid=\$(cut -d' ' -f6 /proc/self/stat); $RUN --rootfs $ROOTFS -T --no-init sh -c 'echo sid=\$(cut -d\" \" -f6 /proc/self/stat)'" /dev/null
 	assert_line --partial 'sid=1'
