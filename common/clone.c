@@ -19,8 +19,8 @@
 #include "common/log.h"
 #include "common/syscalls.h"
 
-/* Stack for the clone(2) path: the child only runs until it forks COMMAND or
- * calls execve, so 1 MiB is plenty; one guard page below it catches overflow. */
+/* Stack for the clone(2) path.  The child only runs until it forks COMMAND or
+ * calls execve, so 1 MiB is plenty.  One guard page below it catches overflow. */
 #define CLONE_STACK_SIZE (1024 * 1024)
 
 struct clone_start {

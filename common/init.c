@@ -1,10 +1,10 @@
 /* The container side: the PID-1 init and the execve of COMMAND.
  *
- * After clone the child is PID 1 of a new PID namespace.  PID 1 has two duties no
- * other process has (pid_namespaces(7)): every orphan in the namespace is
- * reparented to it, so it must reap them or they stay zombies; and the kernel
- * delivers it only the signals it installed a handler for, so a plain program
- * run as PID 1 ignores SIGTERM.  ctrlab's init therefore runs COMMAND as its child,
+ * After clone the child is PID 1 of a new PID namespace, and PID 1 has two duties
+ * that no other process has (pid_namespaces(7)).  Every orphan in the namespace is
+ * reparented to it, so it must reap them or they stay zombies.  The kernel also
+ * delivers it only the signals it installed a handler for, so a plain program run
+ * as PID 1 ignores SIGTERM.  ctrlab's init therefore runs COMMAND as its child,
  * reaps everything, and passes the signals on. */
 #include "common/init.h"
 

@@ -1,5 +1,4 @@
-/* What runs inside the container after the namespaces exist: the PID-1 init and
- * the execve of COMMAND. */
+/* The container side of the lifecycle: the PID-1 init and COMMAND's execve. */
 #ifndef CTRLAB_INIT_H
 #define CTRLAB_INIT_H
 

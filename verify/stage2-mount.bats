@@ -17,6 +17,7 @@ setup() {
 	mkdir "$CTRLAB_STATE_DIR"
 	ROOTFS="$TMP/rootfs"
 	cp -a "$ROOT/rootfs" "$ROOTFS"
+	mkdir -p "$ROOTFS/mnt"
 }
 
 # Unmount everything under $TMP, deepest first, then remove it.

@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# Stage 1 through the real binary: PID, UTS and IPC namespaces and the init.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+RUN="$REPO/stage1-pid-uts/run"
+
+setup() {
+	require_root
+	[ -x "$RUN" ] || fail "build it first: make stage1"
+	[ -x "$PROBE" ] || fail "build it first: make probe"
+	WORK=$(mktemp -d)
+}
+
+teardown() {
+	if [ -n "${BG_PID:-}" ] && kill -0 "$BG_PID" 2>/dev/null; then
+		kill -KILL "$BG_PID" 2>/dev/null || true
+		wait "$BG_PID" 2>/dev/null || true
+	fi
+	[ -n "${HOST_SHM_KEY:-}" ] && "$PROBE" shm-remove "$HOST_SHM_KEY" >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+
+@test "init is PID 1 and COMMAND is PID 2" {
+	run "$RUN" sh -c 'echo $$'
+	assert_success
+	assert_output 2
+}
+
+@test "no-init makes COMMAND PID 1" {
+	run "$RUN" --no-init sh -c 'echo $$'
+	assert_success
+	assert_output 1
+}
+
+@test "NSpid inside shows PID 2 under a host PID" {
+	run "$RUN" "$PROBE" nspid
+	assert_success
+	assert_output --regexp '^[0-9]+ 2$'
+	refute_output --regexp '^2 2$'
+}
+
+@test "explain reports the init's real host PID" {
+	"$RUN" --explain sleep 30 2>"$WORK/err" &
+	BG_PID=$!
+	wait_for_line "$WORK/err" 10 'execve\("sleep"\)'
+	init_pid=$(sed -nE 's/.*container init: PID ([0-9]+) on the host, PID 1 inside.*/\1/p' "$WORK/err")
+	[ -n "$init_pid" ]
+
+	# The host's /proc agrees: that PID is PID 1 inside, a child of the runtime,
+	# and its only child is COMMAND, PID 2 inside.
+	run awk '/^NSpid:/ {print $2, $3}' "/proc/$init_pid/status"
+	assert_output "$init_pid 1"
+	run awk '/^PPid:/ {print $2}' "/proc/$init_pid/status"
+	assert_output "$BG_PID"
+	command_pid=$(cat "/proc/$init_pid/task/$init_pid/children")
+	run awk '/^NSpid:/ {print $2, $3}' "/proc/${command_pid% }/status"
+	assert_output "${command_pid% } 2"
+}
+
+@test "orphan storm leaves no zombies" {
+	run "$RUN" "$PROBE" orphans 200
+	assert_success
+	assert_output "zombies 0"
+}
+
+@test "without init orphans stay zombies" {
+	run "$RUN" --no-init "$PROBE" orphans 20
+	assert_output "zombies 20"
+}
+
+@test "every forwarded signal reaches COMMAND" {
+	"$RUN" "$PROBE" signals TERM INT HUP QUIT USR1 USR2 WINCH > "$WORK/out" &
+	BG_PID=$!
+	wait_for_line "$WORK/out" 10 '^ready$'
+	for sig in TERM INT HUP QUIT USR1 USR2 WINCH; do
+		kill -s "$sig" "$BG_PID"
+		wait_for_line "$WORK/out" 10 "^got SIG$sig\$"
+	done
+	run wait "$BG_PID"
+	assert_success
+	BG_PID=
+}
+
+@test "forwarded signals reach COMMAND without init" {
+	"$RUN" --no-init "$PROBE" signals TERM USR1 > "$WORK/out" &
+	BG_PID=$!
+	wait_for_line "$WORK/out" 10 '^ready$'
+	kill -s USR1 "$BG_PID"
+	wait_for_line "$WORK/out" 10 '^got SIGUSR1$'
+	kill -s TERM "$BG_PID"
+	wait_for_line "$WORK/out" 10 '^got SIGTERM$'
+	run wait "$BG_PID"
+	assert_success
+	BG_PID=
+}
+
+@test "container dies with a killed runtime" {
+	"$RUN" --explain sleep 300 2>"$WORK/err" &
+	BG_PID=$!
+	wait_for_line "$WORK/err" 10 'execve\("sleep"\)'
+	init_pid=$(sed -nE 's/.*container init: PID ([0-9]+) on the host.*/\1/p' "$WORK/err")
+	[ -n "$init_pid" ]
+	[ -e "/proc/$init_pid" ]
+	kill -KILL "$BG_PID"
+	wait "$BG_PID" || true
+	BG_PID=
+	wait_for_exit "$init_pid" 10
+}
+
+@test "exit status of a normal exit" {
+	run "$RUN" sh -c 'exit 3'
+	assert_equal "$status" 3
+	run "$RUN" true
+	assert_success
+}
+
+@test "exit status 143 for SIGTERM" {
+	run "$RUN" sh -c 'kill -TERM $$'
+	assert_equal "$status" 143
+}
+
+@test "exit status 137 for SIGKILL" {
+	run "$RUN" sh -c 'kill -KILL $$'
+	assert_equal "$status" 137
+}
+
+@test "exit status 139 for SIGSEGV" {
+	run "$RUN" sh -c 'kill -SEGV $$'
+	assert_equal "$status" 139
+}
+
+@test "exit status 125 names the bad option" {
+	run "$RUN" --bogus true
+	assert_equal "$status" 125
+	assert_output "ctrlab: error: Unknown option '--bogus'; run '$RUN --help' to list the options"
+	run "$RUN" --hostname
+	assert_equal "$status" 125
+	assert_output --partial "'--hostname' needs a value (NAME)"
+	run "$RUN" --name 'bad/name' true
+	assert_equal "$status" 125
+	assert_output --partial "Invalid container name 'bad/name'"
+}
+
+@test "exit status 126 for a file that is not executable" {
+	printf 'echo hi\n' > "$WORK/script"
+	chmod 644 "$WORK/script"
+	run "$RUN" "$WORK/script"
+	assert_equal "$status" 126
+	assert_output --partial "Failed to execute '$WORK/script': Permission denied"
+}
+
+@test "exit status 127 for a missing command" {
+	run -127 "$RUN" no-such-command-ctrlab
+	assert_equal "$status" 127
+	assert_output --partial "Failed to execute 'no-such-command-ctrlab': command not found"
+	run -127 "$RUN" --no-init /no/such/path
+	assert_equal "$status" 127
+	assert_output --partial "Failed to execute '/no/such/path': No such file or directory"
+}
+
+@test "hostname is isolated from the host" {
+	before=$(hostname)
+	run "$RUN" --hostname inside-box sh -c 'hostname; echo "$HOSTNAME"'
+	assert_success
+	assert_output $'inside-box\ninside-box'
+	assert_equal "$(hostname)" "$before"
+	run "$RUN" hostname
+	assert_output ctrlab
+}
+
+@test "hostname of 64 bytes works and 65 is rejected" {
+	name64=$(printf 'a%.0s' $(seq 64))
+	run "$RUN" --hostname "$name64" hostname
+	assert_success
+	assert_output "$name64"
+	run "$RUN" --hostname "${name64}a" hostname
+	assert_equal "$status" 125
+	assert_output --partial "65 bytes, the limit is 64"
+}
+
+@test "IPC objects stay inside the container" {
+	key=0x7c7a0001
+	run "$RUN" sh -c "'$PROBE' shm-create $key && '$PROBE' shm-find $key"
+	assert_success
+	assert_line present
+	# The container's IPC namespace died with it; the host never had the segment.
+	run "$PROBE" shm-find "$key"
+	assert_output absent
+
+	HOST_SHM_KEY=0x7c7a0002
+	"$PROBE" shm-create "$HOST_SHM_KEY"
+	run "$RUN" "$PROBE" shm-find "$HOST_SHM_KEY"
+	assert_output absent
+}
+
+@test "environment is clean" {
+	export CTRLAB_HOST_SECRET=leak
+	run env -u TERM "$RUN" -e A=1 -e 'B=two words' env
+	assert_success
+	run sort <<< "$output"
+	assert_output "$(printf '%s\n' 'A=1' 'B=two words' 'HOME=/root' 'HOSTNAME=ctrlab' \
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" 'TERM=xterm')"
+}
+
+@test "only fds 0 to 2 reach COMMAND" {
+	exec 7</dev/null 8>"$WORK/leak"
+	run "$RUN" "$PROBE" fds
+	exec 7<&- 8>&-
+	assert_success
+	assert_output "0 1 2"
+	run "$RUN" --no-init "$PROBE" fds
+	assert_output "0 1 2"
+}
+
+@test "clone fallback runs the same container" {
+	run env CTRLAB_NO_CLONE3=1 "$RUN" --explain sh -c 'echo $$; hostname'
+	assert_success
+	assert_line --partial "clone(flags=CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_PIDFD|SIGCHLD"
+	assert_line 2
+	assert_line ctrlab
+}
+
+@test "explain narrates each kernel step" {
+	run "$RUN" --explain --hostname box true
+	assert_success
+	assert_line "ctrlab: explain: host: clone3(flags=CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_PIDFD, exit_signal=SIGCHLD) = ${lines[0]##*= }"
+	assert_line --regexp '^ctrlab: explain: host: container init: PID [0-9]+ on the host, PID 1 inside \(NSpid\)$'
+	assert_line 'ctrlab: explain: container: sethostname("box") = 0 in the new UTS namespace'
+	assert_line --regexp '^ctrlab: explain: container: fork\(\) = 2: init is PID 1, COMMAND is PID 2$'
+	assert_line --partial 'ctrlab: explain: container: execve("true") in PID 2'
+}
+
+@test "quiet run prints nothing of its own" {
+	run "$RUN" -q true
+	assert_success
+	assert_output ""
+}
+
+@test "help and version exit 0" {
+	run "$RUN" --help
+	assert_success
+	assert_line --partial "Usage: $RUN [OPTIONS] [--] [COMMAND [ARG...]]"
+	assert_line --partial -- "--no-init"
+	run "$RUN" --version
+	assert_success
+	assert_output --regexp '^ctrlab [0-9.]+ \(stage1-pid-uts\)$'
+}
