@@ -5,19 +5,23 @@
 # Every test works on its own copy of rootfs/ (built by `make rootfs`) and its own
 # state directory, and unmounts whatever it mounted on the host in teardown.
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers
 
 setup() {
-	ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+	require_root
+	ROOT="$REPO"
 	RUN="$ROOT/stage2-mount/run"
 	[ -x "$ROOT/rootfs/bin/busybox" ] || fail "rootfs/ is missing: run 'make rootfs' first"
+	[ -x "$PROBE" ] || fail "build it first: make probe"
 	TMP="$(mktemp -d /tmp/ctrlab-stage2.XXXXXX)"
 	export CTRLAB_STATE_DIR="$TMP/state"
 	mkdir "$CTRLAB_STATE_DIR"
 	ROOTFS="$TMP/rootfs"
 	cp -a "$ROOT/rootfs" "$ROOTFS"
 	mkdir -p "$ROOTFS/mnt"
+	# The static probe reports facts a shell cannot: statfs flags, read and
+	# write errors by name, the terminal's session.
+	cp "$PROBE" "$ROOTFS/bin/probe"
 }
 
 # Unmount everything under $TMP, deepest first, then remove it.
@@ -65,7 +69,7 @@ assert_state_empty() {
 	assert_line 'bin'
 	assert_line 'only-in-this-rootfs'
 	refute_line 'work'
-	refute_line 'usr'
+	refute_line 'run'
 }
 
 @test "default rootfs is found next to the binary" {
@@ -189,6 +193,8 @@ mount_options_of() {
 	assert_success
 	assert_output --regexp '^rw,nosuid,nodev,noexec'
 	assert_output --partial ' proc '
+	run ctr probe statfs /proc
+	assert_output --regexp '^proc rw( .*)? nosuid nodev noexec'
 	run ctr cat /proc/self/status
 	assert_line --regexp '^NSpid:[[:space:]]+2$'
 }
@@ -197,9 +203,10 @@ mount_options_of() {
 	run ctr sh -c "$(mount_options_of /sys)"
 	assert_output --regexp '^ro,nosuid,nodev,noexec'
 	assert_output --partial ' sysfs '
-	run ctr sh -c 'echo 1 > /sys/kernel/uevent_helper'
-	assert_failure
-	assert_output --partial 'Read-only file system'
+	run ctr probe statfs /sys
+	assert_output --regexp '^sysfs ro( .*)? nosuid nodev noexec'
+	run ctr probe write /sys/kernel/uevent_helper
+	assert_output 'error EROFS'
 }
 
 @test "/dev is a small tmpfs with six nodes" {
@@ -207,6 +214,9 @@ mount_options_of() {
 	assert_output --regexp '^rw,nosuid,noexec'
 	assert_output --partial ' tmpfs '
 	assert_output --partial 'size=65536k'
+	run ctr probe statfs /dev
+	assert_output --regexp '^tmpfs rw( .*)? nosuid noexec'
+	refute_output --partial 'nodev'
 	run ctr sh -c 'for n in null zero full random urandom tty; do
 		stat -c "%n %F %t:%T %a" /dev/$n; done'
 	assert_line '/dev/null character special file 1:3 666'
@@ -250,10 +260,10 @@ mount_options_of() {
 	local path
 	for path in /proc/keys /proc/timer_list /proc/kcore /proc/sched_debug; do
 		if [ -e "$path" ]; then
-			run ctr sh -c "wc -c < $path; stat -c '%t:%T' $path"
-			assert_success
-			assert_line '0'
-			assert_line '1:3'
+			run ctr probe read "$path"
+			assert_output 'bytes 0'
+			run ctr stat -c '%t:%T' "$path"
+			assert_output '1:3'
 			# A write lands in /dev/null and changes nothing.
 			run ctr sh -c "echo x > $path; wc -c < $path"
 			assert_line '0'
@@ -270,9 +280,8 @@ mount_options_of() {
 		if [ -e "$path" ]; then
 			run ctr sh -c "ls -A $path | wc -l"
 			assert_output '0'
-			run ctr touch "$path/x"
-			assert_failure
-			assert_output --partial 'Read-only file system'
+			run ctr probe write "$path/x"
+			assert_output 'error EROFS'
 		else
 			run ctr test -e "$path"
 			assert_failure
@@ -282,20 +291,20 @@ mount_options_of() {
 
 @test "read-only proc paths refuse writes" {
 	local path
-	run ctr sh -c 'echo other > /proc/sys/kernel/hostname'
-	assert_failure
-	assert_output --partial 'Read-only file system'
+	run ctr probe write /proc/sys/kernel/hostname
+	assert_output 'error EROFS'
 	for path in /proc/sys /proc/sysrq-trigger /proc/irq /proc/bus /proc/fs; do
 		if [ -e "$path" ]; then
 			run ctr sh -c "$(mount_options_of "$path")"
 			assert_output --regexp '^ro,nosuid,nodev,noexec'
 		fi
 	done
-	if [ -e /proc/irq/default_smp_affinity ]; then
-		run ctr sh -c 'cat /proc/irq/default_smp_affinity > /proc/irq/default_smp_affinity'
-		assert_failure
-		assert_output --partial 'Read-only file system'
-	fi
+	for path in /proc/sysrq-trigger /proc/irq/default_smp_affinity; do
+		if [ -e "$path" ]; then
+			run ctr probe write "$path"
+			assert_output 'error EROFS'
+		fi
+	done
 }
 
 # --- the overlay, read-only and write-through roots -------------------------
@@ -464,8 +473,23 @@ tree_digest() {
 	assert_line --regexp '^34816'
 }
 
+@test "pty: probe sees a controlling terminal" {
+	run script -qec "$RUN --rootfs $ROOTFS probe tty" /dev/null
+	assert_line --regexp $'^isatty 1\r?$'
+	assert_line --regexp $'^name /dev/pts/0\r?$'
+	assert_line --regexp $'^ctty 1\r?$'
+	# COMMAND leads its session and is the foreground job: sid = pgrp = tpgid.
+	local sid pgrp tpgid
+	sid=$(printf '%s\n' "$output" | tr -d '\r' | awk '$1 == "sid" { print $2 }')
+	pgrp=$(printf '%s\n' "$output" | tr -d '\r' | awk '$1 == "pgrp" { print $2 }')
+	tpgid=$(printf '%s\n' "$output" | tr -d '\r' | awk '$1 == "tpgid" { print $2 }')
+	assert_equal "$sid" 2
+	assert_equal "$pgrp" 2
+	assert_equal "$tpgid" 2
+}
+
 @test "pty: initial and changed window size" {
-	run script -qec "stty rows 33 cols 77; $RUN --rootfs $ROOTFS stty size" /dev/null
+	run script -qec "stty rows 33 cols 77; $RUN --rootfs $ROOTFS probe winsize" /dev/null
 	assert_line --partial '33 77'
 	mkdir "$TMP/sync"
 	run script -qec "
