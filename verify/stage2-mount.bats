@@ -40,7 +40,9 @@ host_mounts() {
 		($5 !~ "^/tmp/" || index($5, tmp) == 1)' /proc/self/mountinfo
 }
 
-# Run the stage in the test's rootfs copy; -T keeps the test's stdio.
+# Run the stage in the test's rootfs copy.  The pty tests run it under
+# script(1) inside timeout(1), so a container that never ends fails the test
+# instead of hanging the suite.
 ctr() {
 	"$RUN" --rootfs "$ROOTFS" "$@"
 }
@@ -164,7 +166,7 @@ make_shared_rootfs() {
 	mkdir "$TMP/sync"
 	ctr -v "$TMP/sync:/sync" sh -c '
 		touch /sync/ready
-		while [ ! -e /sync/go ]; do sleep 0.1; done
+		i=0; while [ ! -e /sync/go ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 		grep " /mnt " /proc/self/mountinfo > /sync/seen
 		ls /mnt > /sync/listing
 		touch /sync/done' &
@@ -465,7 +467,7 @@ tree_digest() {
 # --- the terminal -----------------------------------------------------------
 
 @test "pty: own terminal and /dev/console" {
-	run script -qec "$RUN --rootfs $ROOTFS sh -c 'tty; stat -c %t:%T /dev/console \$(tty); cut -d\" \" -f7 /proc/self/stat'" /dev/null
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS sh -c 'tty; stat -c %t:%T /dev/console \$(tty); cut -d\" \" -f7 /proc/self/stat'" /dev/null
 	assert_success
 	assert_line --partial '/dev/pts/0'
 	assert_line --regexp '^88:0'
@@ -474,7 +476,7 @@ tree_digest() {
 }
 
 @test "pty: probe sees a controlling terminal" {
-	run script -qec "$RUN --rootfs $ROOTFS probe tty" /dev/null
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS probe tty" /dev/null
 	assert_line --regexp $'^isatty 1\r?$'
 	assert_line --regexp $'^name /dev/pts/0\r?$'
 	assert_line --regexp $'^ctty 1\r?$'
@@ -489,14 +491,14 @@ tree_digest() {
 }
 
 @test "pty: initial and changed window size" {
-	run script -qec "stty rows 33 cols 77; $RUN --rootfs $ROOTFS probe winsize" /dev/null
+	run timeout 60 script -qec "stty rows 33 cols 77; $RUN --rootfs $ROOTFS probe winsize" /dev/null
 	assert_line --partial '33 77'
 	mkdir "$TMP/sync"
-	run script -qec "
+	run timeout 60 script -qec "
 		$RUN --rootfs $ROOTFS -v $TMP/sync:/sync sh -c '
 			trap \"stty size > /sync/size; touch /sync/done\" WINCH
 			touch /sync/ready
-			while [ ! -e /sync/done ]; do sleep 0.1; done' < /dev/tty &
+			i=0; while [ ! -e /sync/done ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done' < /dev/tty &
 		for i in \$(seq 100); do [ -e $TMP/sync/ready ] && break; sleep 0.1; done
 		stty rows 50 cols 120
 		wait" /dev/null
@@ -505,7 +507,7 @@ tree_digest() {
 }
 
 @test "pty: Ctrl-C stops only the foreground job" {
-	run script -qec "$RUN --rootfs $ROOTFS sh -i" /dev/null < <(
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS sh -i" /dev/null < <(
 		sleep 1
 		printf 'sleep 30\n'
 		sleep 1
@@ -519,7 +521,7 @@ tree_digest() {
 }
 
 @test "pty: job control works" {
-	run script -qec "$RUN --rootfs $ROOTFS sh -i" /dev/null < <(
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS sh -i" /dev/null < <(
 		sleep 1
 		printf 'sleep 30 &\n'
 		sleep 0.5
@@ -534,7 +536,7 @@ tree_digest() {
 }
 
 @test "-T: no pty, no controlling terminal" {
-	run script -qec "$RUN --rootfs $ROOTFS -T sh -c 'ls /dev/pts; cut -d\" \" -f7 /proc/self/stat; cat /dev/tty'" /dev/null
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -T sh -c 'ls /dev/pts; cut -d\" \" -f7 /proc/self/stat; cat /dev/tty'" /dev/null
 	# script(1) ends lines with CR LF.
 	assert_line --regexp $'^ptmx\r?$'
 	assert_line --regexp $'^0\r?$'
@@ -544,7 +546,7 @@ tree_digest() {
 
 @test "-T: no terminal fd reaches the container" {
 	# Without a terminal fd, ioctl(TIOCSTI) has no terminal to push input into.
-	run script -qec "$RUN --rootfs $ROOTFS -T sh -c '
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -T sh -c '
 		for fd in 0 1 2; do test -t \$fd && echo fd\$fd-is-a-terminal; done
 		read line; echo got=\$line; echo to-stderr >&2'" /dev/null <<< 'typed-input'
 	assert_success
@@ -559,7 +561,7 @@ tree_digest() {
 }
 
 @test "-T: new session, not the host's" {
-	run script -qec "echo host-sid=\$(cut -d' ' -f6 /proc/self/stat); $RUN --rootfs $ROOTFS -T --no-init sh -c 'echo sid=\$(cut -d\" \" -f6 /proc/self/stat)'" /dev/null
+	run timeout 60 script -qec "echo host-sid=\$(cut -d' ' -f6 /proc/self/stat); $RUN --rootfs $ROOTFS -T --no-init sh -c 'echo sid=\$(cut -d\" \" -f6 /proc/self/stat)'" /dev/null
 	assert_line --partial 'sid=1'
 }
 
