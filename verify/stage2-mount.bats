@@ -507,10 +507,13 @@ tree_digest() {
 }
 
 @test "pty: Ctrl-C stops only the foreground job" {
-	run timeout 60 script -qec "$RUN --rootfs $ROOTFS sh -i" /dev/null < <(
-		sleep 1
-		printf 'sleep 30\n'
-		sleep 1
+	mkdir "$TMP/sync"
+	# The byte 0x03 is sent only once the foreground job runs: sooner, the
+	# container's line discipline would interrupt the shell instead.
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -v $TMP/sync:/sync sh -i" /dev/null < <(
+		printf 'touch /sync/started; sleep 30\n'
+		for i in $(seq 100); do [ -e "$TMP/sync/started" ] && break; sleep 0.1; done
+		sleep 0.5
 		printf '\003'
 		sleep 0.5
 		printf 'echo status=$?\n'
