@@ -24,17 +24,24 @@ COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
 	common/options.c common/sync.c common/flagnames.c common/clone.c \
 	common/init.c common/runtime.c common/main.c common/state.c
 STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
+STAGE1_MODULES := stage1-pid-uts/pid_uts.c
+STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/rootfs.c \
+	stage2-mount/pseudofs.c stage2-mount/dev.c stage2-mount/pty.c stage2-mount/stdio_relay.c \
+	stage2-mount/volume.c
+STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
 
 HEADERS := $(wildcard common/*.h stage*/*.h)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all stage1 rootfs probe unit test verify verify-stage1 asan bench doctor deps \
+.PHONY: all stage1 stage2 rootfs probe unit test verify verify-stage1 verify-stage2 asan bench \
+	doctor deps \
 	clean help FORCE
 
-all: stage1 probe
+all: stage1 stage2 probe
 
 help:
 	@echo "make stage1          build stage1-pid-uts/run (make: every stage and the probe)"
+	@echo "make stage2          build stage2-mount/run"
 	@echo "make probe           build verify/probe, the static program the suites run"
 	@echo "make rootfs          build rootfs/ from busybox-static"
 	@echo "make deps            install the Debian packages to build and test"
@@ -71,6 +78,12 @@ stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
+# Stage 2 and later run in rootfs/ by default, so building them builds it once.
+stage2: stage2-mount/run rootfs/bin/busybox
+stage2-mount/run: $(call obj,$(COMMON_SRC) $(STAGE2_SRC)) build/link-flags
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
+
 # The probe is static, so it runs in any rootfs without a C library.
 probe: verify/probe
 verify/probe: verify/probe.c
@@ -78,6 +91,9 @@ verify/probe: verify/probe.c
 	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O2 -static -o $@ verify/probe.c
 
 rootfs:
+	scripts/mkrootfs rootfs
+
+rootfs/bin/busybox:
 	scripts/mkrootfs rootfs
 
 # Each verify/unit/test_*.c is one cmocka program, linked with the common layer.
@@ -88,15 +104,22 @@ $(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) $(UNIT_LIBS) -lcmocka
 
+# The volume spec parser is stage 2's; its test links stage 2's volume code.
+$(BUILD)/unit/test_volume: $(call obj,stage2-mount/volume.c)
+$(BUILD)/unit/test_volume: UNIT_LIBS += $(call obj,stage2-mount/volume.c)
+
 unit: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do $$t || failed=1; done; exit $$failed
 
 # BATS_FORMAT=tap gives CI countable lines; the default suits a terminal.
 BATS_FORMAT ?= pretty
 BATS := bats --print-output-on-failure --formatter $(BATS_FORMAT)
-STAGES := stage1
+STAGES := stage1 stage2
 verify-stage1: stage1 probe
 	$(BATS) verify/stage1-pid-uts.bats
+
+verify-stage2: stage2 probe
+	$(BATS) verify/stage2-mount.bats
 
 verify: $(addprefix verify-,$(STAGES))
 
@@ -108,6 +131,7 @@ asan:
 
 bench: all
 	scripts/bench
+	scripts/bench-stage2
 
 doctor:
 	@scripts/doctor
