@@ -24,12 +24,15 @@ COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
 	common/options.c common/sync.c common/flagnames.c common/clone.c \
 	common/init.c common/runtime.c common/main.c common/state.c
 STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
-STAGE1_MOD := stage1-pid-uts/pid_uts.c
-# TEMPORARY: mount_stub.c stands in for stage 2's module until it is merged.
-STAGE3_MOD := stage3-net/net.c stage3-net/net_setup.c stage3-net/ipam.c \
+STAGE1_MODULES := stage1-pid-uts/pid_uts.c
+STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/rootfs.c \
+	stage2-mount/pseudofs.c stage2-mount/dev.c stage2-mount/pty.c stage2-mount/stdio_relay.c \
+	stage2-mount/volume.c
+STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
+STAGE3_MODULES := stage3-net/net.c stage3-net/net_setup.c stage3-net/ipam.c \
 	stage3-net/netlink.c stage3-net/nat.c stage3-net/dns.c stage3-net/etc_bind.c \
-	stage3-net/cleanup.c stage3-net/mount_stub.c
-STAGE3_SRC := $(STAGE3_MOD) stage3-net/main.c
+	stage3-net/cleanup.c
+STAGE3_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) $(STAGE3_MODULES) stage3-net/main.c
 # libmnl ships no static library, so stage 3 links dynamically; nat.c loads
 # libnftables with dlopen only while it runs an nft command.
 NET_LIBS := $(shell pkg-config --libs libmnl)
@@ -37,13 +40,16 @@ NET_LIBS := $(shell pkg-config --libs libmnl)
 HEADERS := $(wildcard common/*.h stage*/*.h)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all stage1 stage3 unit-net verify-stage3 rootfs probe unit test verify verify-stage1 asan bench doctor deps \
+.PHONY: all stage1 stage2 stage3 rootfs probe unit unit-net test verify verify-stage1 \
+	verify-stage2 verify-stage3 asan bench \
+	doctor deps \
 	clean help FORCE
 
-all: stage1 stage3 probe
+all: stage1 stage2 stage3 probe
 
 help:
 	@echo "make stage1          build stage1-pid-uts/run (make: every stage and the probe)"
+	@echo "make stage2          build stage2-mount/run"
 	@echo "make stage3          build stage3-net/run"
 	@echo "make probe           build verify/probe, the static program the suites run"
 	@echo "make rootfs          build rootfs/ from busybox-static"
@@ -81,8 +87,14 @@ stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
-stage3: stage3-net/run
-stage3-net/run: $(call obj,$(COMMON_SRC) $(STAGE1_MOD) $(STAGE3_SRC)) $(BUILD)/flags
+# Stage 2 and later run in rootfs/ by default, so building them builds it once.
+stage2: stage2-mount/run rootfs/bin/busybox
+stage2-mount/run: $(call obj,$(COMMON_SRC) $(STAGE2_SRC)) build/link-flags
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
+
+stage3: stage3-net/run rootfs/bin/busybox
+stage3-net/run: $(call obj,$(COMMON_SRC) $(STAGE3_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(NET_LIBS)
 
@@ -95,6 +107,9 @@ verify/probe: verify/probe.c
 rootfs:
 	scripts/mkrootfs rootfs
 
+rootfs/bin/busybox:
+	scripts/mkrootfs rootfs
+
 # Each verify/unit/test_*.c is one cmocka program, linked with the common layer.
 UNIT_TESTS := $(patsubst verify/unit/%.c,$(BUILD)/unit/%,$(wildcard verify/unit/test_*.c))
 UNIT_LIB_OBJ := $(call obj,$(filter-out common/main.c,$(COMMON_SRC)))
@@ -103,14 +118,16 @@ $(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) $(UNIT_LIBS) -lcmocka
 
-# Stage 3's unit tests also need its modules and libraries.
-UNIT_NET_OBJ := $(call obj,stage3-net/ipam.c stage3-net/netlink.c \
-	stage3-net/nat.c stage3-net/dns.c stage3-net/etc_bind.c stage3-net/mount_stub.c)
-$(BUILD)/unit/test_net: verify/unit/test_net.c $(UNIT_LIB_OBJ) $(UNIT_NET_OBJ) $(HEADERS)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) $(UNIT_NET_OBJ) \
-		$(UNIT_LIBS) -lcmocka $(NET_LIBS)
+# The volume spec parser is stage 2's; its test links stage 2's volume code.
+$(BUILD)/unit/test_volume: $(call obj,stage2-mount/volume.c)
+$(BUILD)/unit/test_volume: UNIT_LIBS += $(call obj,stage2-mount/volume.c)
+
+# Stage 3's test links its modules; it provides its own net_etc_bind(), so
+# stage 2 stays out of it.
+UNIT_NET_OBJ := $(call obj,stage3-net/ipam.c stage3-net/netlink.c stage3-net/nat.c \
+	stage3-net/dns.c)
+$(BUILD)/unit/test_net: $(UNIT_NET_OBJ)
+$(BUILD)/unit/test_net: UNIT_LIBS += $(UNIT_NET_OBJ) $(NET_LIBS)
 
 unit-net: $(BUILD)/unit/test_net
 	$(BUILD)/unit/test_net
@@ -121,9 +138,12 @@ unit: $(UNIT_TESTS)
 # BATS_FORMAT=tap gives CI countable lines; the default suits a terminal.
 BATS_FORMAT ?= pretty
 BATS := bats --print-output-on-failure --formatter $(BATS_FORMAT)
-STAGES := stage1 stage3
+STAGES := stage1 stage2 stage3
 verify-stage1: stage1 probe
 	$(BATS) verify/stage1-pid-uts.bats
+
+verify-stage2: stage2 probe
+	$(BATS) verify/stage2-mount.bats
 
 verify-stage3: stage3
 	$(BATS) verify/stage3-net.bats
@@ -138,6 +158,8 @@ asan:
 
 bench: all
 	scripts/bench
+	scripts/bench-stage2
+	verify/hostsim scripts/bench-stage3 $(CURDIR)/build/bench
 
 doctor:
 	@scripts/doctor

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "common/syscalls.h"
 
@@ -25,6 +26,30 @@ const struct flag_name clone_flag_names[] = {
 	{ CLONE_NEWCGROUP, "CLONE_NEWCGROUP" },
 	{ CLONE_NEWTIME, "CLONE_NEWTIME" },
 	{ CLONE_PIDFD, "CLONE_PIDFD" },
+	{ 0, NULL },
+};
+
+const struct flag_name mount_flag_names[] = {
+	{ MS_RDONLY, "MS_RDONLY" },
+	{ MS_NOSUID, "MS_NOSUID" },
+	{ MS_NODEV, "MS_NODEV" },
+	{ MS_NOEXEC, "MS_NOEXEC" },
+	{ MS_REMOUNT, "MS_REMOUNT" },
+	{ MS_BIND, "MS_BIND" },
+	{ MS_MOVE, "MS_MOVE" },
+	{ MS_REC, "MS_REC" },
+	{ MS_PRIVATE, "MS_PRIVATE" },
+	{ MS_SLAVE, "MS_SLAVE" },
+	{ MS_SHARED, "MS_SHARED" },
+	{ MS_UNBINDABLE, "MS_UNBINDABLE" },
+	{ 0, NULL },
+};
+
+const struct flag_name mount_attr_names[] = {
+	{ MOUNT_ATTR_RDONLY, "MOUNT_ATTR_RDONLY" },
+	{ MOUNT_ATTR_NOSUID, "MOUNT_ATTR_NOSUID" },
+	{ MOUNT_ATTR_NODEV, "MOUNT_ATTR_NODEV" },
+	{ MOUNT_ATTR_NOEXEC, "MOUNT_ATTR_NOEXEC" },
 	{ 0, NULL },
 };
 

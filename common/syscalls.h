@@ -5,9 +5,11 @@
 #ifndef CTRLAB_SYSCALLS_H
 #define CTRLAB_SYSCALLS_H
 
+#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -52,6 +54,36 @@ static inline int sys_close_range(unsigned int first, unsigned int last,
 				  unsigned int flags)
 {
 	return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+/* openat2(2), Linux 5.6.  RESOLVE_IN_ROOT treats dirfd as the root for "/" and
+ * "..", so a symlink inside a container's tree cannot lead out of it. */
+static inline int sys_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+/* open_tree(2), Linux 5.2.  With OPEN_TREE_CLONE it returns an fd for a detached
+ * copy of the mount tree at path, which move_mount(2) attaches elsewhere. */
+static inline int sys_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+/* move_mount(2), Linux 5.2: attach the mount at from to the place at to. */
+static inline int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd,
+				 const char *to_path, unsigned int flags)
+{
+	return (int)syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path,
+			    flags);
+}
+
+/* mount_setattr(2), Linux 5.12: change a mount's flags, with AT_RECURSIVE for
+ * every mount below it too, which a remount with MS_BIND cannot do. */
+static inline int sys_mount_setattr(int dirfd, const char *path, unsigned int flags,
+				    struct mount_attr *attr)
+{
+	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
 }
 
 #endif

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "stage3-net/mount_stub.h"
+#include "stage2-mount/mount.h"
 
 int net_etc_bind(const char *host_path, const char *container_path, struct ctr_error *err)
 {

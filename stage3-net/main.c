@@ -10,7 +10,7 @@
 #include "common/container.h"
 #include "common/log.h"
 #include "stage1-pid-uts/pid_uts.h"
-#include "stage3-net/mount_stub.h"
+#include "stage2-mount/mount.h"
 #include "stage3-net/net.h"
 
 static const struct ctr_module *const modules[] = {

@@ -134,10 +134,12 @@ static const struct ctr_option net_options[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
-/* Runs on the host before anything is created: check the options against the
- * host's routes and firewall. */
+/* Runs on the host before anything is created: reclaim what killed containers
+ * left, then check the options against the host's routes and firewall. */
 static int net_validate(struct container *c, struct ctr_error *err)
 {
+	int r;
+
 	if (options.mode != NET_MODE_BRIDGE && options.publish_count > 0)
 		return error_setx(err, -EINVAL,
 				  "Option -p/--publish needs --net bridge: with --net %s there is no container address to forward to",
@@ -152,6 +154,11 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	if (options.mode == NET_MODE_NONE)
 		return 0;
 
+	/* Reclaim now, before stage 2 creates the state directory, which fails
+	 * while a killed container of the same name left its own behind. */
+	r = net_host_reclaim(c, err);
+	if (r < 0)
+		return r;
 	memset(&plan, 0, sizeof(plan));
 	snprintf(plan.bridge, sizeof(plan.bridge), "%s", options.bridge);
 	ipam_subnet_parse(options.subnet_text, &plan.subnet, err);
@@ -165,16 +172,14 @@ static int net_before_clone(struct container *c, struct ctr_error *err)
 {
 	int r;
 
-	/* The lease comes first: its reclaim may remove the state directory of a
-	 * killed container that had the same name. */
+	r = net_state_dir_ensure(c, err);
+	if (r < 0)
+		return r;
 	if (options.mode == NET_MODE_BRIDGE) {
 		r = net_host_prepare(c, &plan, err);
 		if (r < 0)
 			return r;
 	}
-	r = net_state_dir_ensure(c, err);
-	if (r < 0)
-		return r;
 	if (options.publish_count > 0) {
 		plan.publish_added = true;
 		r = nat_publish_add(c->name, plan.addr, options.publish, options.publish_count,

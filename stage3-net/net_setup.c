@@ -236,6 +236,21 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 	return nat_forwarding_enable(c->state_dir, err);
 }
 
+int net_host_reclaim(struct container *c, struct ctr_error *err)
+{
+	int lock_fd;
+	int r;
+
+	lock_fd = ipam_lock(c->state_dir, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	r = ipam_reclaim(c->state_dir, reclaim_dead, c);
+	close(lock_fd);
+	if (r < 0)
+		return error_set(err, r, "Failed to reclaim leases in '%s/net'", c->state_dir);
+	return 0;
+}
+
 int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err)
 {
 	struct nl_sock sock = { 0 };

@@ -30,6 +30,11 @@ struct net_plan {
  * the uplink's MTU.  Changes nothing.  Returns 0 or -errno with err set. */
 int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err);
 
+/* Under the lease lock: remove what dead containers left (their veths,
+ * published ports, state directories and leases).  Returns 0 or -errno with err
+ * set. */
+int net_host_reclaim(struct container *c, struct ctr_error *err);
+
 /* Under the lease lock: reclaim dead containers' leftovers, lease an address,
  * make sure the bridge, its gateway address and the nft table exist, and turn
  * forwarding on.  Returns 0 or -errno with err set. */

@@ -5,15 +5,15 @@
 # state directory, and removes it all afterwards.  Nothing here runs in the
 # machine's root network namespace, and no packet leaves the test's namespaces.
 #
-# Commands inside containers go through busybox, which exists both on the host
-# and in the busybox rootfs.
+# Containers run in the busybox rootfs (make rootfs), so the commands inside
+# them are busybox applets.
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 setup_file() {
 	cd "$BATS_TEST_DIRNAME/.."
-	[ -x stage3-net/run ] || make stage3
+	[ -x stage3-net/run ] && [ -x rootfs/bin/busybox ] || make stage3
 }
 
 setup() {
@@ -102,7 +102,7 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 @test "network setup runs no ip or nft program" {
 	# Links, addresses and routes go over netlink and rules through
 	# libnftables: with no program found in PATH, setup still works.
-	sim 'PATH=/nonexistent $RUN -q --dns 192.168.251.1 -p 8080:80 /usr/bin/busybox ip -o -4 addr show eth0
+	sim 'PATH=/nonexistent $RUN -q --dns 192.168.251.1 -p 8080:80 busybox ip -o -4 addr show eth0
 	PATH=/nonexistent $RUN cleanup'
 	assert_success
 	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
@@ -195,15 +195,19 @@ EOF
 
 @test "/etc files are generated, read-only, host file untouched" {
 	sim '
+	rootfs_etc() { ls -la --time-style=full-iso rootfs/etc; cat rootfs/etc/resolv.conf rootfs/etc/hosts 2>/dev/null || true; }
+	rootfs_before=$(rootfs_etc)
 	before=$(cat /etc/resolv.conf)
 	$RUN -q --hostname web1 sh -c "cat /etc/hosts /etc/hostname; echo x > /etc/resolv.conf && echo WRITABLE || echo read-only"
-	[ "$(cat /etc/resolv.conf)" = "$before" ] && echo host-unchanged'
+	[ "$(cat /etc/resolv.conf)" = "$before" ] && echo host-unchanged
+	[ "$(rootfs_etc)" = "$rootfs_before" ] && echo rootfs-unchanged'
 	assert_success
 	assert_line --regexp "^10\.88\.0\.2[[:space:]]+web1$"
 	assert_line "web1"
 	assert_line "read-only"
 	refute_line "WRITABLE"
 	assert_line "host-unchanged"
+	assert_line "rootfs-unchanged"
 }
 
 @test "two containers reach each other" {

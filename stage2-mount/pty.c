@@ -1,0 +1,331 @@
+/* The container's terminal.
+ *
+ * Kernel objects: one pty pair from the container's own devpts instance, a bind
+ * mount of its terminal end on /dev/console, and a socketpair that carries the
+ * master fd from the container to the runtime (SCM_RIGHTS, unix(7)).
+ *
+ * Why a pty of its own: a container given the host's terminal shares its session
+ * and line discipline, so it could read the host's input, change its modes, or
+ * push keystrokes with TIOCSTI.  With its own pty, the container's programs see a
+ * real terminal (job control, Ctrl-C, window size) while the runtime copies bytes
+ * between the host's terminal, in raw mode, and the master.  The host's line
+ * discipline then does nothing: a Ctrl-C travels as byte 0x03 and becomes SIGINT
+ * in the container's line discipline, for the container's foreground job only. */
+#include "stage2-mount/pty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "stage2-mount/mount_step.h"
+
+static struct {
+	enum pty_mode mode;
+	bool enabled;           /* decided by pty_prepare() */
+	int sock[2];            /* [0] runtime, [1] container */
+	int master_fd;          /* runtime: the pty's master */
+	struct winsize initial; /* the host terminal's size at start */
+	bool have_initial;
+	struct termios saved;   /* the host terminal's mode before raw */
+	bool raw;
+} pty = { .sock = { -1, -1 }, .master_fd = -1 };
+
+void pty_set_mode(enum pty_mode mode)
+{
+	pty.mode = mode;
+}
+
+bool pty_enabled(void)
+{
+	return pty.enabled;
+}
+
+int pty_prepare(struct ctr_error *err)
+{
+	pty.enabled = pty.mode == PTY_ON || (pty.mode == PTY_AUTO && isatty(STDIN_FILENO));
+	if (!pty.enabled)
+		return 0;
+	pty.have_initial = ioctl(STDIN_FILENO, TIOCGWINSZ, &pty.initial) == 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pty.sock) < 0)
+		return error_set(err, -errno, "Failed to create the socketpair for the pty");
+	return 0;
+}
+
+void pty_after_clone(void)
+{
+	if (pty.sock[1] >= 0)
+		close(pty.sock[1]);
+	pty.sock[1] = -1;
+}
+
+/* Send fd over sock as SCM_RIGHTS ancillary data: the receiver gets its own fd
+ * for the same open file. */
+static int fd_send(int sock, int fd)
+{
+	char byte = 'm';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control = { 0 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.space,
+		.msg_controllen = sizeof(control.space),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+}
+
+/* Receive one fd sent by fd_send().  Returns the fd or -errno; -EIO when the
+ * message carried none. */
+static int fd_receive(int sock)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.space,
+		.msg_controllen = sizeof(control.space),
+	};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
+		return -errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EIO;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/* Bind the terminal end to /dev/console, where init systems and some daemons
+ * write; it must be the container's terminal, never the host's console. */
+static int pty_bind_console(int terminal_fd, struct ctr_error *err)
+{
+	char source[64];
+	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return error_set(err, -errno, "Failed to create '/dev/console'");
+	close(fd);
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", terminal_fd);
+	return mnt_mount(source, "/dev/console", NULL, MS_BIND, NULL, err);
+}
+
+/* Make terminal_fd the container's fds 0, 1 and 2. */
+static int pty_take_stdio(int terminal_fd, struct ctr_error *err)
+{
+	for (int target = 0; target <= 2; target++) {
+		if (dup2(terminal_fd, target) < 0)
+			return error_set(err, -errno, "Failed to dup2 the pty to fd %d", target);
+	}
+	return 0;
+}
+
+int pty_child_setup(struct ctr_error *err)
+{
+	int unlock = 0;
+	int terminal_fd = -1;
+	int master_fd;
+	int r;
+
+	if (!pty.enabled)
+		return 0;
+	close(pty.sock[0]);
+	/* O_NOCTTY here and below: this process (the init) is a session leader and
+	 * must not take the terminal; COMMAND's own session takes it. */
+	master_fd = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master_fd < 0)
+		return error_set(err, -errno, "Failed to open '/dev/pts/ptmx'");
+	r = ioctl(master_fd, TIOCSPTLCK, &unlock);
+	/* TIOCGPTPEER (Linux 4.13) opens the terminal end through the master, with no
+	 * path lookup that a rename in /dev/pts could redirect. */
+	if (r == 0)
+		terminal_fd = ioctl(master_fd, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (r < 0 || terminal_fd < 0) {
+		r = error_set(err, -errno, "Failed to open the terminal end of the pty");
+		goto out;
+	}
+	explain("open(\"/dev/pts/ptmx\") = %d; ioctl(TIOCGPTPEER) = %d: the container's own pty",
+		master_fd, terminal_fd);
+	if (pty.have_initial)
+		ioctl(master_fd, TIOCSWINSZ, &pty.initial);
+
+	r = pty_bind_console(terminal_fd, err);
+	if (r >= 0 && (r = fd_send(pty.sock[1], master_fd)) < 0)
+		error_set(err, r, "Failed to send the pty's master to the runtime");
+	if (r >= 0)
+		r = pty_take_stdio(terminal_fd, err);
+out:
+	if (terminal_fd > 2)
+		close(terminal_fd);
+	close(master_fd);
+	close(pty.sock[1]);
+	return r;
+}
+
+int pty_command_setup(struct ctr_error *err)
+{
+	if (!pty.enabled)
+		return 0;
+	/* A terminal can only be the controlling terminal of a session leader
+	 * (credentials(7)).  With --no-init this process already leads a session. */
+	if (getsid(0) != getpid() && setsid() < 0)
+		return error_set(err, -errno, "Failed to setsid for the pty");
+	if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		return error_set(err, -errno, "Failed to take the pty as controlling terminal");
+	explain("setsid(); ioctl(0, TIOCSCTTY) = 0: PID %d leads a session on the pty",
+		getpid());
+	return 0;
+}
+
+/* Write all of buffer to fd.  Returns 0 or -errno. */
+static int write_all(int fd, const char *buffer, size_t size)
+{
+	while (size > 0) {
+		ssize_t n = write(fd, buffer, size);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buffer += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Copy what the container wrote to the runtime's stdout.  Reading the master
+ * fails with EIO once no process has the terminal end open. */
+static int on_master(int fd, short revents, void *data)
+{
+	char buffer[4096];
+	ssize_t n;
+
+	(void)revents;
+	(void)data;
+	n = read(fd, buffer, sizeof(buffer));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0)
+		return 1;
+	if (write_all(STDOUT_FILENO, buffer, (size_t)n) < 0)
+		return 1;
+	return 0;
+}
+
+/* Copy the host's input to the container.  At end of input, send the container's
+ * end-of-file character, as a user would press Ctrl-D. */
+static int on_stdin(int fd, short revents, void *data)
+{
+	char buffer[4096];
+	struct termios mode;
+	ssize_t n;
+
+	(void)revents;
+	(void)data;
+	n = read(fd, buffer, sizeof(buffer));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n > 0)
+		return write_all(pty.master_fd, buffer, (size_t)n) < 0 ? 1 : 0;
+	if (tcgetattr(pty.master_fd, &mode) == 0)
+		write_all(pty.master_fd, (const char *)&mode.c_cc[VEOF], 1);
+	return 1;
+}
+
+/* Put the runtime's terminal in raw mode, so every key reaches the container's
+ * line discipline unchanged; pty_cleanup() restores the saved mode. */
+static void terminal_make_raw(void)
+{
+	struct termios raw;
+
+	if (tcgetattr(STDIN_FILENO, &pty.saved) < 0)
+		return;
+	raw = pty.saved;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+		pty.raw = true;
+}
+
+int pty_relay_start(struct ctr_loop *loop, struct ctr_error *err)
+{
+	int r;
+
+	if (!pty.enabled)
+		return 0;
+	pty.master_fd = fd_receive(pty.sock[0]);
+	if (pty.master_fd < 0)
+		return error_set(err, pty.master_fd, "Failed to receive the pty's master");
+	close(pty.sock[0]);
+	pty.sock[0] = -1;
+	explain("recvmsg(SCM_RIGHTS) = %d: the runtime holds the container's pty master",
+		pty.master_fd);
+	terminal_make_raw();
+	r = loop_watch(loop, pty.master_fd, POLLIN, on_master, NULL);
+	if (r == 0)
+		r = loop_watch(loop, STDIN_FILENO, POLLIN, on_stdin, NULL);
+	if (r < 0)
+		return error_set(err, r, "Failed to watch the pty in the wait loop");
+	return 0;
+}
+
+bool pty_handle_signal(int signo)
+{
+	struct winsize size;
+
+	if (signo != SIGWINCH || pty.master_fd < 0)
+		return false;
+	/* TIOCSWINSZ on the master makes the kernel send SIGWINCH to the
+	 * container's foreground process group itself (tty_ioctl(4)). */
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0 &&
+	    ioctl(pty.master_fd, TIOCSWINSZ, &size) == 0)
+		explain("ioctl(master, TIOCSWINSZ, %ux%u) = 0", size.ws_row, size.ws_col);
+	return true;
+}
+
+void pty_cleanup(void)
+{
+	if (pty.master_fd >= 0) {
+		char buffer[4096];
+		ssize_t n;
+
+		/* The container is gone: copy what it wrote last, without blocking. */
+		fcntl(pty.master_fd, F_SETFL, O_NONBLOCK);
+		while ((n = read(pty.master_fd, buffer, sizeof(buffer))) > 0) {
+			if (write_all(STDOUT_FILENO, buffer, (size_t)n) < 0)
+				break;
+		}
+		close(pty.master_fd);
+		pty.master_fd = -1;
+	}
+	if (pty.raw && tcsetattr(STDIN_FILENO, TCSANOW, &pty.saved) == 0)
+		pty.raw = false;
+	for (int i = 0; i < 2; i++) {
+		if (pty.sock[i] >= 0)
+			close(pty.sock[i]);
+		pty.sock[i] = -1;
+	}
+}

@@ -1,0 +1,671 @@
+#!/usr/bin/env bats
+# Stage 2 through the real binary: the mount namespace, pivot_root, the pseudo
+# filesystems, the overlay, volumes, the pty and the error paths.
+#
+# Every test works on its own copy of rootfs/ (built by `make rootfs`) and its own
+# state directory, and unmounts whatever it mounted on the host in teardown.
+
+load helpers
+
+setup() {
+	require_root
+	ROOT="$REPO"
+	RUN="$ROOT/stage2-mount/run"
+	[ -x "$ROOT/rootfs/bin/busybox" ] || fail "rootfs/ is missing: run 'make rootfs' first"
+	[ -x "$PROBE" ] || fail "build it first: make probe"
+	TMP="$(mktemp -d /tmp/ctrlab-stage2.XXXXXX)"
+	export CTRLAB_STATE_DIR="$TMP/state"
+	mkdir "$CTRLAB_STATE_DIR"
+	ROOTFS="$TMP/rootfs"
+	cp -a "$ROOT/rootfs" "$ROOTFS"
+	mkdir -p "$ROOTFS/mnt"
+	# The static probe reports facts a shell cannot: statfs flags, read and
+	# write errors by name, the terminal's session.
+	cp "$PROBE" "$ROOTFS/bin/probe"
+}
+
+# Unmount everything under $TMP, deepest first, then remove it.
+teardown() {
+	local point
+	[ -n "${TMP:-}" ] || return 0
+	awk -v tmp="$TMP" 'index($5, tmp) == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r point; do umount -l "$point"; done
+	rm -rf "$TMP"
+}
+
+# The host's mount table without the parts that other programs on this machine
+# change while the suite runs (network namespaces, cgroups, other temp dirs).
+host_mounts() {
+	awk -v tmp="$TMP" '$5 !~ "^/run/netns" && $5 !~ "^/sys/fs/cgroup" &&
+		($5 !~ "^/tmp/" || index($5, tmp) == 1)' /proc/self/mountinfo
+}
+
+# Run the stage in the test's rootfs copy.  The pty tests run it under
+# script(1) inside timeout(1), so a container that never ends fails the test
+# instead of hanging the suite.
+ctr() {
+	"$RUN" --rootfs "$ROOTFS" "$@"
+}
+
+# Wait until path exists, polling; fail after about 10 seconds.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "timed out waiting for $1"
+}
+
+assert_state_empty() {
+	run ls -A "$CTRLAB_STATE_DIR"
+	assert_output ''
+}
+
+# --- the rootfs and the pivot ---------------------------------------------
+
+@test "ls / lists the busybox rootfs" {
+	touch "$ROOTFS/only-in-this-rootfs"
+	run ctr ls /
+	assert_success
+	assert_line 'bin'
+	assert_line 'only-in-this-rootfs'
+	refute_line 'work'
+	refute_line 'run'
+}
+
+@test "default rootfs is found next to the binary" {
+	cd /
+	run "$RUN" /bin/busybox true
+	assert_success
+	run "$RUN" --explain true
+	assert_output --partial "= \"$ROOT/rootfs\": the rootfs"
+}
+
+@test "/proc/1/status shows the container's init" {
+	run ctr cat /proc/1/status
+	assert_success
+	assert_line --regexp '^Name:[[:space:]]+run$'
+	assert_line --regexp '^NSpid:[[:space:]]+1$'
+	# Only the init and ls itself: no host process is listed.
+	run ctr ls /proc
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^[0-9][0-9]*$')" 2
+}
+
+@test "mount namespace differs from the host's" {
+	run ctr readlink /proc/self/ns/mnt
+	assert_success
+	refute_output "$(readlink /proc/self/ns/mnt)"
+}
+
+@test "host path unreachable by any path" {
+	local marker="marker-$RANDOM$RANDOM"
+	echo secret > "$TMP/$marker"
+	run ctr sh -c "
+		cat '$TMP/$marker' /proc/1/root'$TMP/$marker' /proc/self/root'$TMP/$marker'
+		cd / && cd ../../../.. && cat .'$TMP/$marker'
+		cat /../../..'$TMP/$marker'
+		find / -name '$marker' 2>/dev/null
+		echo walked"
+	assert_line 'walked'
+	refute_output --partial 'secret'
+	refute_line --regexp "^/.*$marker\$"
+}
+
+@test "mountinfo lists no host mount" {
+	local root_dev
+	root_dev="$(awk '$5 == "/" { print $3 }' /proc/self/mountinfo | tail -n 1)"
+	run ctr cat /proc/self/mountinfo
+	assert_success
+	refute_output --partial '/mnt/sandboxing'
+	refute_output --partial '/sys/fs/cgroup'
+	refute_output --regexp "^[0-9]+ [0-9]+ $root_dev "
+	run ctr sh -c "awk '{ print \$5 }' /proc/self/mountinfo"
+	refute_output --regexp '(^|[[:space:]])/(work|tmp|run|mnt|usr|home)'
+}
+
+@test "old root directory is removed" {
+	run ctr ls -a /
+	assert_success
+	refute_output --partial 'old-root'
+}
+
+@test "rootfs reached through a symlink works" {
+	ln -s "$ROOTFS" "$TMP/link"
+	run "$RUN" --rootfs "$TMP/link" --explain ls /bin/busybox
+	assert_success
+	assert_line '/bin/busybox'
+	assert_output --partial "realpath(\"$TMP/link\") = \"$ROOTFS\""
+}
+
+# --- propagation ----------------------------------------------------------
+
+# A shared throwaway mount holding the rootfs: without MS_REC|MS_PRIVATE, the
+# container's mounts would propagate to the host through it, and back.
+make_shared_rootfs() {
+	mkdir "$TMP/shared"
+	mount -t tmpfs ctrlab-test "$TMP/shared"
+	mount --make-shared "$TMP/shared"
+	cp -a "$ROOTFS" "$TMP/shared/rootfs"
+	ROOTFS="$TMP/shared/rootfs"
+}
+
+@test "mount inside is invisible outside" {
+	make_shared_rootfs
+	host_mounts > "$TMP/before"
+	run ctr sh -c 'mount -t tmpfs inner /mnt && grep -c " /mnt " /proc/self/mountinfo'
+	assert_success
+	assert_output '1'
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+}
+
+@test "host mount after start is invisible inside" {
+	make_shared_rootfs
+	mkdir "$TMP/sync"
+	ctr -v "$TMP/sync:/sync" sh -c '
+		touch /sync/ready
+		i=0; while [ ! -e /sync/go ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+		grep " /mnt " /proc/self/mountinfo > /sync/seen
+		ls /mnt > /sync/listing
+		touch /sync/done' &
+	wait_for "$TMP/sync/ready"
+	mount -t tmpfs late-host-mount "$ROOTFS/mnt"
+	touch "$ROOTFS/mnt/from-host"
+	touch "$TMP/sync/go"
+	wait
+	umount "$ROOTFS/mnt"
+	[ -e "$TMP/sync/done" ] || fail "the container did not finish"
+	run cat "$TMP/sync/seen"
+	assert_output ''
+	run cat "$TMP/sync/listing"
+	refute_output --partial 'from-host'
+}
+
+# --- pseudo filesystems ---------------------------------------------------
+
+# Print the mount options (5th field after the ID columns) of mount point $1.
+mount_options_of() {
+	echo "awk '\$5 == \"$1\" { print \$6 \" \" \$(NF-2) \" \" \$NF }' /proc/self/mountinfo"
+}
+
+@test "/proc is a fresh procfs, nosuid nodev noexec" {
+	run ctr sh -c "$(mount_options_of /proc)"
+	assert_success
+	assert_output --regexp '^rw,nosuid,nodev,noexec'
+	assert_output --partial ' proc '
+	run ctr probe statfs /proc
+	assert_output --regexp '^proc rw( .*)? nosuid nodev noexec'
+	run ctr cat /proc/self/status
+	assert_line --regexp '^NSpid:[[:space:]]+2$'
+}
+
+@test "/sys is read-only, nosuid nodev noexec" {
+	run ctr sh -c "$(mount_options_of /sys)"
+	assert_output --regexp '^ro,nosuid,nodev,noexec'
+	assert_output --partial ' sysfs '
+	run ctr probe statfs /sys
+	assert_output --regexp '^sysfs ro( .*)? nosuid nodev noexec'
+	run ctr probe write /sys/kernel/uevent_helper
+	assert_output 'error EROFS'
+}
+
+@test "/dev is a small tmpfs with six nodes" {
+	run ctr sh -c "$(mount_options_of /dev)"
+	assert_output --regexp '^rw,nosuid,noexec'
+	assert_output --partial ' tmpfs '
+	assert_output --partial 'size=65536k'
+	run ctr probe statfs /dev
+	assert_output --regexp '^tmpfs rw( .*)? nosuid noexec'
+	refute_output --partial 'nodev'
+	run ctr sh -c 'for n in null zero full random urandom tty; do
+		stat -c "%n %F %t:%T %a" /dev/$n; done'
+	assert_line '/dev/null character special file 1:3 666'
+	assert_line '/dev/zero character special file 1:5 666'
+	assert_line '/dev/full character special file 1:7 666'
+	assert_line '/dev/random character special file 1:8 666'
+	assert_line '/dev/urandom character special file 1:9 666'
+	assert_line '/dev/tty character special file 5:0 666'
+	run ctr ls /dev
+	refute_line 'vda'
+	refute_line 'kmsg'
+	refute_line 'mem'
+}
+
+@test "/dev/pts is a new devpts instance" {
+	run ctr sh -c "$(mount_options_of /dev/pts)"
+	assert_output --regexp '^rw,nosuid,noexec'
+	assert_output --partial 'devpts'
+	assert_output --partial 'mode=620'
+	assert_output --partial 'ptmxmode=666'
+	# A new instance holds none of the host's ptys.
+	run ctr ls /dev/pts
+	assert_output 'ptmx'
+	run ctr readlink /dev/ptmx
+	assert_output 'pts/ptmx'
+}
+
+@test "/dev/shm, /dev/mqueue and fd links" {
+	run ctr sh -c "$(mount_options_of /dev/shm)"
+	assert_output --regexp '^rw,nosuid,nodev,noexec.* tmpfs '
+	run ctr sh -c "$(mount_options_of /dev/mqueue)"
+	assert_output --regexp '^rw,nosuid,nodev,noexec.* mqueue '
+	run ctr sh -c 'for l in fd stdin stdout stderr; do echo "$l $(readlink /dev/$l)"; done'
+	assert_line 'fd /proc/self/fd'
+	assert_line 'stdin /proc/self/fd/0'
+	assert_line 'stdout /proc/self/fd/1'
+	assert_line 'stderr /proc/self/fd/2'
+}
+
+@test "masked files read nothing" {
+	local path
+	for path in /proc/keys /proc/timer_list /proc/kcore /proc/sched_debug; do
+		if [ -e "$path" ]; then
+			run ctr probe read "$path"
+			assert_output 'bytes 0'
+			run ctr stat -c '%t:%T' "$path"
+			assert_output '1:3'
+			# A write lands in /dev/null and changes nothing.
+			run ctr sh -c "echo x > $path; wc -c < $path"
+			assert_line '0'
+		else
+			run ctr test -e "$path"
+			assert_failure
+		fi
+	done
+}
+
+@test "masked directories are empty and refuse writes" {
+	local path
+	for path in /proc/acpi /proc/scsi /sys/firmware; do
+		if [ -e "$path" ]; then
+			run ctr sh -c "ls -A $path | wc -l"
+			assert_output '0'
+			run ctr probe write "$path/x"
+			assert_output 'error EROFS'
+		else
+			run ctr test -e "$path"
+			assert_failure
+		fi
+	done
+}
+
+@test "read-only proc paths refuse writes" {
+	local path
+	run ctr probe write /proc/sys/kernel/hostname
+	assert_output 'error EROFS'
+	for path in /proc/sys /proc/sysrq-trigger /proc/irq /proc/bus /proc/fs; do
+		if [ -e "$path" ]; then
+			run ctr sh -c "$(mount_options_of "$path")"
+			assert_output --regexp '^ro,nosuid,nodev,noexec'
+		fi
+	done
+	for path in /proc/sysrq-trigger /proc/irq/default_smp_affinity; do
+		if [ -e "$path" ]; then
+			run ctr probe write "$path"
+			assert_output 'error EROFS'
+		fi
+	done
+}
+
+# --- the overlay, read-only and write-through roots -------------------------
+
+tree_digest() {
+	(cd "$1" && find . -printf '%p %y %m %s %l\n' | sort | md5sum)
+}
+
+@test "rm -rf / inside leaves the rootfs whole" {
+	local before
+	before="$(tree_digest "$ROOTFS")"
+	run ctr sh -c 'rm -rf / 2>/dev/null; ls /bin 2>/dev/null | wc -l'
+	assert_output '0'
+	assert_equal "$(tree_digest "$ROOTFS")" "$before"
+	assert_state_empty
+}
+
+@test "writes land in the overlay and vanish at exit" {
+	run ctr sh -c 'echo hi > /etc/new-file && cat /etc/new-file && ls -d /'
+	assert_success
+	assert_line 'hi'
+	[ ! -e "$ROOTFS/etc/new-file" ] || fail "the write reached the rootfs directory"
+	assert_state_empty
+}
+
+@test "--read-only makes the root read-only" {
+	run ctr --read-only touch /new-file
+	assert_failure
+	assert_output --partial 'Read-only file system'
+	run ctr --read-only sh -c 'touch /dev/shm/x && echo shm-writable'
+	assert_output 'shm-writable'
+	[ ! -e "$ROOTFS/new-file" ]
+}
+
+@test "--no-overlay writes into the rootfs" {
+	run ctr --no-overlay sh -c 'echo direct > /written-through'
+	assert_success
+	run cat "$ROOTFS/written-through"
+	assert_output 'direct'
+	[ ! -e "$ROOTFS/.ctrlab-old-root" ] || fail "the old root directory was left"
+}
+
+# --- volumes and workdir ----------------------------------------------------
+
+@test "volume is read-write by default" {
+	mkdir "$TMP/vol"
+	echo from-host > "$TMP/vol/in"
+	run ctr -v "$TMP/vol:/data" sh -c 'cat /data/in && echo from-container > /data/out'
+	assert_success
+	assert_output 'from-host'
+	run cat "$TMP/vol/out"
+	assert_output 'from-container'
+}
+
+@test "volume :ro is read-only, submounts too" {
+	mkdir -p "$TMP/vol/sub"
+	mount -t tmpfs ctrlab-sub "$TMP/vol/sub"
+	echo inside-sub > "$TMP/vol/sub/file"
+	run ctr -v "$TMP/vol:/data:ro" sh -c 'cat /data/sub/file; touch /data/x; touch /data/sub/x'
+	assert_line 'inside-sub'
+	assert_line 'touch: /data/x: Read-only file system'
+	assert_line 'touch: /data/sub/x: Read-only file system'
+	[ ! -e "$TMP/vol/x" ] && [ ! -e "$TMP/vol/sub/x" ]
+}
+
+@test "volume of a single file" {
+	echo one-file > "$TMP/file"
+	run ctr -v "$TMP/file:/etc/single:ro" cat /etc/single
+	assert_success
+	assert_output 'one-file'
+	[ ! -e "$ROOTFS/etc/single" ] || fail "the mount point was created in the rootfs directory"
+}
+
+@test "volume target is created in the overlay" {
+	mkdir "$TMP/vol"
+	run ctr -v "$TMP/vol:/new/deep/dir" sh -c 'touch /new/deep/dir/x && echo ok'
+	assert_output 'ok'
+	[ -e "$TMP/vol/x" ]
+	[ ! -e "$ROOTFS/new" ] || fail "the mount point was created in the rootfs directory"
+}
+
+@test "volume with --read-only gets its mount point" {
+	mkdir "$TMP/vol"
+	run ctr --read-only -v "$TMP/vol:/made/for/volume" sh -c 'touch /made/for/volume/x; touch /y'
+	assert_output 'touch: /y: Read-only file system'
+	[ -e "$TMP/vol/x" ]
+	[ ! -e "$ROOTFS/made" ]
+}
+
+@test "symlink in the rootfs cannot redirect a volume" {
+	mkdir "$TMP/vol" "$TMP/host-side"
+	echo volume-content > "$TMP/vol/file"
+	# Both symlinks point at the host's $TMP/host-side if resolved on the host.
+	mkdir -p "$ROOTFS$TMP/host-side"
+	ln -s "$TMP/host-side" "$ROOTFS/evil"
+	ln -s ../../../../.. "$ROOTFS/up"
+	host_mounts > "$TMP/before"
+	run ctr -v "$TMP/vol:/evil" -v "$TMP/vol:/up$TMP/host-side/y" sh -c "
+		cat /evil/file '$TMP/host-side/file' '$TMP/host-side/y/file'; echo ran"
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | grep -c '^volume-content$')" 3
+	assert_line 'ran'
+	run ls -A "$TMP/host-side"
+	assert_output ''
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+}
+
+@test "dangling symlink target fails safely" {
+	mkdir "$TMP/vol" "$TMP/host-side"
+	ln -s "$TMP/host-side" "$ROOTFS/evil"
+	run ctr -v "$TMP/vol:/evil" true
+	assert_failure 125
+	assert_output --partial "'/evil'"
+	run ls -A "$TMP/host-side"
+	assert_output ''
+	assert_state_empty
+}
+
+@test "volume host path must exist" {
+	run ctr -v "$TMP/missing:/data" true
+	assert_failure 125
+	assert_output --partial "host path '$TMP/missing' must exist"
+}
+
+@test "volume spec errors exit 125" {
+	mkdir "$TMP/vol"
+	run ctr -v "$TMP/vol:/data:rx" true
+	assert_failure 125
+	assert_output --partial "unknown mode 'rx'"
+	run ctr -v "$TMP/vol:data" true
+	assert_failure 125
+	assert_output --partial 'must be absolute'
+	run ctr -v "$TMP/vol" true
+	assert_failure 125
+	assert_output --partial 'HOST:CONTAINER'
+}
+
+@test "-w sets the working directory" {
+	run ctr -w /etc pwd
+	assert_success
+	assert_output '/etc'
+	run ctr --workdir /tmp pwd
+	assert_output '/tmp'
+	run ctr -w relative pwd
+	assert_failure 125
+	assert_output --partial 'absolute path'
+}
+
+@test "missing workdir fails with nothing left" {
+	run ctr -w /does/not/exist true
+	assert_failure 125
+	assert_output --partial "/does/not/exist"
+	assert_state_empty
+}
+
+# --- the terminal -----------------------------------------------------------
+
+@test "pty: own terminal and /dev/console" {
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS sh -c 'tty; stat -c %t:%T /dev/console \$(tty); cut -d\" \" -f7 /proc/self/stat'" /dev/null
+	assert_success
+	assert_line --partial '/dev/pts/0'
+	assert_line --regexp '^88:0'
+	# tty_nr of /proc/self/stat: major 136 (0x88), minor 0, the controlling tty.
+	assert_line --regexp '^34816'
+}
+
+@test "pty: probe sees a controlling terminal" {
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS probe tty" /dev/null
+	assert_line --regexp $'^isatty 1\r?$'
+	assert_line --regexp $'^name /dev/pts/0\r?$'
+	assert_line --regexp $'^ctty 1\r?$'
+	# COMMAND leads its session and is the foreground job: sid = pgrp = tpgid.
+	local sid pgrp tpgid
+	sid=$(printf '%s\n' "$output" | tr -d '\r' | awk '$1 == "sid" { print $2 }')
+	pgrp=$(printf '%s\n' "$output" | tr -d '\r' | awk '$1 == "pgrp" { print $2 }')
+	tpgid=$(printf '%s\n' "$output" | tr -d '\r' | awk '$1 == "tpgid" { print $2 }')
+	assert_equal "$sid" 2
+	assert_equal "$pgrp" 2
+	assert_equal "$tpgid" 2
+}
+
+@test "pty: initial and changed window size" {
+	run timeout 60 script -qec "stty rows 33 cols 77; $RUN --rootfs $ROOTFS probe winsize" /dev/null
+	assert_line --partial '33 77'
+	mkdir "$TMP/sync"
+	run timeout 60 script -qec "
+		$RUN --rootfs $ROOTFS -v $TMP/sync:/sync sh -c '
+			trap \"stty size > /sync/size; touch /sync/done\" WINCH
+			touch /sync/ready
+			i=0; while [ ! -e /sync/done ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done' < /dev/tty &
+		for i in \$(seq 100); do [ -e $TMP/sync/ready ] && break; sleep 0.1; done
+		stty rows 50 cols 120
+		wait" /dev/null
+	run cat "$TMP/sync/size"
+	assert_output '50 120'
+}
+
+@test "pty: Ctrl-C stops only the foreground job" {
+	mkdir "$TMP/sync"
+	# The byte 0x03 is sent only once the foreground job runs: sooner, the
+	# container's line discipline would interrupt the shell instead.
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -v $TMP/sync:/sync sh -i" /dev/null < <(
+		printf 'touch /sync/started; sleep 30\n'
+		for i in $(seq 100); do [ -e "$TMP/sync/started" ] && break; sleep 0.1; done
+		sleep 0.5
+		printf '\003'
+		sleep 0.5
+		printf 'echo status=$?\n'
+		sleep 0.5
+		printf 'exit\n'
+		sleep 1)
+	assert_output --partial 'status=130'
+}
+
+@test "pty: job control works" {
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS sh -i" /dev/null < <(
+		sleep 1
+		printf 'sleep 30 &\n'
+		sleep 0.5
+		printf 'jobs\n'
+		sleep 0.5
+		printf 'kill %%1; wait; echo killed\n'
+		sleep 0.5
+		printf 'exit\n'
+		sleep 1)
+	assert_output --regexp '\[1\]\+? +Running +sleep 30'
+	assert_output --partial 'killed'
+}
+
+@test "-T: no pty, no controlling terminal" {
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -T sh -c 'ls /dev/pts; cut -d\" \" -f7 /proc/self/stat; cat /dev/tty'" /dev/null
+	# script(1) ends lines with CR LF.
+	assert_line --regexp $'^ptmx\r?$'
+	assert_line --regexp $'^0\r?$'
+	assert_output --partial "can't open '/dev/tty'"
+	refute_output --partial '/dev/console'
+}
+
+@test "-T: no terminal fd reaches the container" {
+	# Without a terminal fd, ioctl(TIOCSTI) has no terminal to push input into.
+	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -T sh -c '
+		for fd in 0 1 2; do test -t \$fd && echo fd\$fd-is-a-terminal; done
+		read line; echo got=\$line; echo to-stderr >&2'" /dev/null <<< 'typed-input'
+	assert_success
+	refute_output --partial 'is-a-terminal'
+	assert_output --partial 'got=typed-input'
+	assert_output --partial 'to-stderr'
+}
+
+@test "-T keeps non-terminal stdio as is" {
+	run ctr -T sh -c 'readlink /proc/self/fd/1'
+	assert_output --partial 'pipe:'
+}
+
+@test "-T: new session, not the host's" {
+	run timeout 60 script -qec "echo host-sid=\$(cut -d' ' -f6 /proc/self/stat); $RUN --rootfs $ROOTFS -T --no-init sh -c 'echo sid=\$(cut -d\" \" -f6 /proc/self/stat)'" /dev/null
+	assert_line --partial 'sid=1'
+}
+
+@test "no pty when stdin is not a terminal" {
+	run ctr sh -c 'ls /dev/pts; test -e /dev/console || echo no-console'
+	assert_line 'ptmx'
+	assert_line 'no-console'
+}
+
+@test "-t gives a pty without a terminal" {
+	run ctr -t sh -c 'tty' < /dev/null
+	assert_output --partial '/dev/pts/0'
+}
+
+# --- errors -----------------------------------------------------------------
+
+@test "missing rootfs exits 125" {
+	host_mounts > "$TMP/before"
+	run "$RUN" --rootfs "$TMP/nowhere" true
+	assert_failure 125
+	assert_output --partial "Invalid rootfs '$TMP/nowhere'"
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+	assert_state_empty
+}
+
+@test "rootfs that is a file exits 125" {
+	touch "$TMP/file"
+	run "$RUN" --rootfs "$TMP/file" true
+	assert_failure 125
+	assert_output --partial 'not a directory'
+}
+
+@test "rootfs without the command exits 125" {
+	run ctr /bin/not-there
+	assert_failure 125
+	assert_output --partial "Command '/bin/not-there' not found in the rootfs"
+	run ctr not-there-either
+	assert_failure 125
+	assert_output --partial "Command 'not-there-either' not found"
+	assert_state_empty
+}
+
+@test "root that is not a mount point is named" {
+	local jail="$TMP/jail"
+	mkdir -p "$jail"/{usr,proc,tmp,work}
+	ln -s usr/lib "$jail/lib"
+	ln -s usr/lib64 "$jail/lib64"
+	ln -s usr/bin "$jail/bin"
+	mkdir -p "$jail$ROOT" "$jail$ROOTFS" "$jail$CTRLAB_STATE_DIR"
+	host_mounts > "$TMP/before"
+	# A private mount namespace of the test's own, so the binds vanish with it.
+	run unshare --mount --propagation private sh -c "
+		mount --rbind /usr '$jail/usr' &&
+		mount --rbind '$ROOT' '$jail$ROOT' &&
+		mount --rbind '$ROOTFS' '$jail$ROOTFS' &&
+		mount -t proc proc '$jail/proc' &&
+		chroot '$jail' '$RUN' --rootfs '$ROOTFS' true"
+	assert_failure 125
+	assert_output --partial 'not a mount point'
+	assert_output --partial 'chroot'
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+}
+
+# --- the host stays unchanged ---------------------------------------------
+
+@test "host mountinfo identical after a run" {
+	host_mounts > "$TMP/before"
+	mkdir "$TMP/vol"
+	run ctr -v "$TMP/vol:/data" sh -c '
+		mount -t tmpfs a /mnt && mount -t proc p /tmp && mount --bind /bin /root &&
+		umount /proc/sys; echo mounted'
+	assert_output --partial 'mounted'
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+	run cat /proc/self/status
+	assert_line --regexp '^Name:'
+	run ls /proc/1
+	assert_success
+	assert_state_empty
+}
+
+@test "--explain names every mount step" {
+	mkdir "$TMP/vol"
+	run ctr --explain -v "$TMP/vol:/data:ro" true
+	assert_success
+	assert_output --partial 'mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL) = 0'
+	assert_output --partial "mount(\"overlay\", \"$ROOTFS\", \"overlay\""
+	assert_output --partial "pivot_root(\"$ROOTFS\""
+	assert_output --partial 'umount2("/.ctrlab-old-root", MNT_DETACH) = 0'
+	assert_output --partial 'rmdir("/.ctrlab-old-root") = 0'
+	assert_output --partial 'mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0'
+	assert_output --partial 'mount("sysfs", "/sys", "sysfs", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0'
+	assert_output --partial 'mount("devpts", "/dev/pts", "devpts", MS_NOSUID|MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") = 0'
+	assert_output --partial 'mount("/dev/null", "/proc/keys", NULL, MS_BIND, NULL) = 0'
+	assert_output --partial 'mount_setattr("/proc/sys", AT_RECURSIVE, attr_set=MOUNT_ATTR_RDONLY'
+	assert_output --partial 'AT_EMPTY_PATH|AT_RECURSIVE, attr_set=MOUNT_ATTR_RDONLY'
+	assert_output --partial "move_mount(tree of \"$TMP/vol\", \"/data\""
+	assert_output --partial 'clone3(flags=CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS'
+}
