@@ -274,6 +274,29 @@ int ipam_lease_read(const char *state_dir, uint32_t addr, struct ipam_owner *ret
 	return r;
 }
 
+bool ipam_any_dead(const char *state_dir)
+{
+	char path[4096];
+	struct dirent *entry;
+	bool dead = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/net/leases", state_dir);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!dead && (entry = readdir(dir))) {
+		struct ipam_owner owner = { .pid = 0 };
+		uint32_t addr;
+
+		if (ipam_addr_parse(entry->d_name, &addr) < 0)
+			continue;
+		dead = ipam_lease_read(state_dir, addr, &owner) < 0 || !ipam_owner_alive(&owner);
+	}
+	closedir(dir);
+	return dead;
+}
+
 int ipam_reclaim(const char *state_dir, ipam_reclaim_fn fn, void *data)
 {
 	char path[4096];

@@ -80,6 +80,11 @@ int ipam_lock(const char *state_dir, struct ctr_error *err);
 typedef void (*ipam_reclaim_fn)(uint32_t addr, const struct ipam_owner *owner,
 				void *data);
 
+/* True when some lease in the state directory looks dead.  Reads without the
+ * lock, so a lease being written at that moment may look dead too: the caller
+ * then takes the lock and calls ipam_reclaim(), which decides for sure. */
+bool ipam_any_dead(const char *state_dir);
+
 /* Remove every lease in the state directory whose owner is dead, calling fn
  * (when not NULL) for each.  The caller holds the lock.  Returns the number of
  * leases reclaimed or -errno. */

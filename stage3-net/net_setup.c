@@ -210,9 +210,8 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 	struct ipam_owner owner;
 	int r;
 
-	r = ipam_reclaim(c->state_dir, reclaim_dead, c);
-	if (r < 0)
-		return error_set(err, r, "Failed to reclaim leases in '%s/net'", c->state_dir);
+	/* net_host_reclaim() ran in validate.  A lease that died since then is
+	 * left to the next run: it holds an address, but never a wrong one. */
 	r = ipam_owner_self(c->name, &owner);
 	if (r < 0)
 		return error_set(err, r, "Failed to read this process's start time");
@@ -241,6 +240,10 @@ int net_host_reclaim(struct container *c, struct ctr_error *err)
 	int lock_fd;
 	int r;
 
+	/* The scan without the lock keeps 100 starting containers from queueing
+	 * on it only to find every lease alive. */
+	if (!ipam_any_dead(c->state_dir))
+		return 0;
 	lock_fd = ipam_lock(c->state_dir, err);
 	if (lock_fd < 0)
 		return lock_fd;

@@ -35,9 +35,9 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
  * set. */
 int net_host_reclaim(struct container *c, struct ctr_error *err);
 
-/* Under the lease lock: reclaim dead containers' leftovers, lease an address,
- * make sure the bridge, its gateway address and the nft table exist, and turn
- * forwarding on.  Returns 0 or -errno with err set. */
+/* Under the lease lock: lease an address, make sure the bridge, its gateway
+ * address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
+ * with err set. */
 int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err);
 
 /* Create the veth pair with its container end, eth0, inside c's network
