@@ -514,7 +514,7 @@ int nat_forward_check(const char *bridge, struct ctr_error *err)
 		size_t len = strlen(err->msg);
 
 		/* br_netfilter hands bridged IPv4 frames to the IP hooks
-		 * (bridge-nf-call-iptables), so the chain sees them too. */
+		 * (bridge-nf-call-iptables), so the chain filters them too. */
 		snprintf(err->msg + len, sizeof(err->msg) - len,
 			 " (br_netfilter is on: traffic between containers on '%s' passes this chain too)",
 			 bridge);

@@ -179,7 +179,7 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 	return request(sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
 }
 
-/* Reclaim callback: undo step a dead container left (its veth, published
+/* Reclaim callback: undo what a dead container left (its veth, published
  * ports and state files).  Errors are reported and ignored. */
 static void reclaim_dead(uint32_t addr, const struct ipam_owner *owner, void *data)
 {
@@ -351,9 +351,7 @@ int net_link_delete(const char *name, struct ctr_error *err)
 	r = nl_open(&sock, err);
 	if (r < 0)
 		return r;
-	/* Deleting one end deletes its peer too (veth(4)).  The container's exit
-	 * would remove both as its namespace dies, but that happens later, in a
-	 * kernel worker, so the runtime deletes the pair itself. */
+	/* Deleting one end of a veth deletes its peer too (veth(4)). */
 	r = nl_link_delete(&sock, name, err);
 	if (r == 0)
 		explain("netlink: RTM_DELLINK %s = 0", name);
