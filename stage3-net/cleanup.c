@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/parse.h"
+#include "common/state.h"
 #include "stage3-net/ipam.h"
 #include "stage3-net/nat.h"
 #include "stage3-net/net.h"
@@ -65,6 +67,20 @@ static void bridges_delete(const char *state_dir)
 	closedir(dir);
 }
 
+/* Reclaim callback: remove the state directory of a dead container.  Its veth
+ * died with its namespace, and its rules go with the table. */
+static void state_of_dead_remove(uint32_t addr, const struct ipam_owner *owner, void *data)
+{
+	struct container dead = { .state_dir = data };
+
+	(void)addr;
+	if (!owner->name[0] || validate_container_name(owner->name, NULL) < 0)
+		return;
+	snprintf(dead.name, sizeof(dead.name), "%s", owner->name);
+	if (state_dir_remove(&dead) == 0)
+		log_info("Removed the state of container '%s'", owner->name);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -76,6 +92,7 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 
 int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 {
+	char net_dir[4096];
 	int lock_fd;
 	int r;
 
@@ -89,7 +106,7 @@ int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 	r = leases_check_idle(state_dir, err);
 	if (r == 0) {
 		/* Every lease is dead now: the same reclaim a new run does. */
-		ipam_reclaim(state_dir, NULL, NULL);
+		ipam_reclaim(state_dir, state_of_dead_remove, (void *)state_dir);
 		bridges_delete(state_dir);
 		r = nat_table_delete(err);
 	}
@@ -99,8 +116,19 @@ int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 	if (r < 0)
 		return r;
 	/* FTW_MOUNT: never descend into a mount left below the state directory. */
-	if (nftw(state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+	snprintf(net_dir, sizeof(net_dir), "%s/net", state_dir);
+	if (nftw(net_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
+	    errno != ENOENT)
+		return error_set(err, -errno, "Failed to remove '%s'", net_dir);
+	log_info("Removed the nft table inet %s and '%s'", NAT_TABLE, net_dir);
+	/* Other directories belong to containers without a network lease, which
+	 * may still run (--net none or host): they stay. */
+	if (rmdir(state_dir) == 0)
+		log_info("Removed '%s'", state_dir);
+	else if (errno == ENOTEMPTY || errno == EEXIST)
+		log_info("Kept '%s': it still contains the state of containers without a network lease",
+			 state_dir);
+	else
 		return error_set(err, -errno, "Failed to remove '%s'", state_dir);
-	log_info("Removed the nft table inet %s and '%s'", NAT_TABLE, state_dir);
 	return 0;
 }

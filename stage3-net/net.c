@@ -162,7 +162,6 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	memset(&plan, 0, sizeof(plan));
 	snprintf(plan.bridge, sizeof(plan.bridge), "%s", options.bridge);
 	ipam_subnet_parse(options.subnet_text, &plan.subnet, err);
-	plan.subnet_given = strcmp(options.subnet_text, NET_DEFAULT_SUBNET) != 0;
 	return net_host_check(c->state_dir, &plan, err);
 }
 

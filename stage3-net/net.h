@@ -10,8 +10,9 @@
 extern const struct ctr_module net_module;
 
 /* Remove everything ctrlab set up on this host's network: dead containers'
- * leftovers, the bridges it created, its nft table, the forwarding it turned
- * on, and state_dir.  Refuses with -EBUSY while a container still runs.
+ * leftovers and state directories, the bridges it created, its nft table, the
+ * forwarding it turned on, <state_dir>/net, and state_dir when nothing else is
+ * left in it.  Fails with -EBUSY while a container with a lease still runs.
  * Returns 0 or -errno with err set. */
 int net_cleanup_all(const char *state_dir, struct ctr_error *err);
 

@@ -13,7 +13,6 @@
 struct net_plan {
 	char bridge[IFNAMSIZ];
 	struct ipam_subnet subnet;
-	bool subnet_given;          /* --subnet was given */
 	unsigned int mtu;           /* of the host's route to the outside */
 	uint32_t addr;              /* leased address, 0 before the lease */
 	char addr_text[IPAM_ADDR_STR_MAX];

@@ -408,9 +408,26 @@ EOF
 	kill -9 $pid; wait $pid || true
 	wait_for no_veth
 	$RUN cleanup
-	[ "$before" = "$(snapshot)" ] && echo "host as before"'
+	[ "$before" = "$(snapshot)" ] && echo "host as before"
+	[ -e $CTRLAB_STATE_DIR ] && echo "state left" || echo "state gone"'
 	assert_success
 	assert_line "host as before"
+	assert_line "state gone"
+}
+
+@test "cleanup keeps state of containers without a lease" {
+	sim "$HELPERS"'
+	$RUN -q true
+	$RUN -q --net none --name quiet sleep 1000 &
+	wait_for test -d $CTRLAB_STATE_DIR/quiet
+	$RUN cleanup 2>&1
+	[ -d $CTRLAB_STATE_DIR/quiet ] && echo "running state kept"
+	[ -e $CTRLAB_STATE_DIR/net ] && echo "net left" || echo "net gone"
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line --partial "still contains the state of containers without a network lease"
+	assert_line "running state kept"
+	assert_line "net gone"
 }
 
 @test "100 concurrent containers get unique addresses" {
