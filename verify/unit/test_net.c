@@ -205,6 +205,48 @@ static void leases_full_subnet(void **state)
 	close(lock_fd);
 }
 
+/* Children that lease at the same moment, each under the lock, as 20 starting
+ * containers would: every address must be distinct. */
+static void leases_concurrent_unique(void **state)
+{
+	enum { CHILDREN = 20 };
+	const char *dir = *state;
+	struct ipam_subnet subnet;
+	struct ctr_error err;
+	uint32_t seen[CHILDREN];
+	int pipe_fds[2];
+
+	error_clear(&err);
+	assert_int_equal(ipam_subnet_parse("10.88.0.0/24", &subnet, &err), 0);
+	assert_int_equal(pipe(pipe_fds), 0);
+	for (int i = 0; i < CHILDREN; i++) {
+		pid_t child = fork();
+
+		assert_true(child >= 0);
+		if (child == 0) {
+			struct ipam_owner owner;
+			uint32_t addr = 0;
+			int lock_fd = ipam_lock(dir, &err);
+
+			if (lock_fd < 0 || ipam_owner_self("child", &owner) < 0 ||
+			    ipam_lease_acquire(dir, &subnet, &owner, &addr, &err) < 0)
+				addr = 0;
+			close(lock_fd);
+			_exit(write(pipe_fds[1], &addr, sizeof(addr)) == sizeof(addr) ? 0 : 1);
+		}
+	}
+	close(pipe_fds[1]);
+	for (int i = 0; i < CHILDREN; i++) {
+		assert_int_equal(read(pipe_fds[0], &seen[i], sizeof(seen[i])), sizeof(seen[i]));
+		assert_int_not_equal(seen[i], 0);
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(seen[i], seen[j]);
+	}
+	close(pipe_fds[0]);
+	while (wait(NULL) > 0)
+		;
+}
+
 static void count_reclaim(uint32_t addr, const struct ipam_owner *owner, void *data)
 {
 	int *count = data;
@@ -562,6 +604,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(leases_full_subnet, state_dir_setup,
 						state_dir_teardown),
 		cmocka_unit_test_setup_teardown(leases_dead_owner_reclaimed, state_dir_setup,
+						state_dir_teardown),
+		cmocka_unit_test_setup_teardown(leases_concurrent_unique, state_dir_setup,
 						state_dir_teardown),
 		cmocka_unit_test(netlink_veth_message),
 		cmocka_unit_test(netlink_buffer_too_small),
