@@ -56,6 +56,16 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+int tree_remove(const char *path)
+{
+	/* FTW_MOUNT keeps the walk on this filesystem, so a mount still attached
+	 * below (after a crash) is never emptied; FTW_PHYS never follows symlinks. */
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
+	    errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 int state_dir_remove(const struct container *c)
 {
 	char path[4096];
@@ -64,10 +74,5 @@ int state_dir_remove(const struct container *c)
 	r = state_path(c, NULL, path, sizeof(path));
 	if (r < 0)
 		return r;
-	/* FTW_MOUNT keeps the walk on this filesystem, so a mount still attached
-	 * below (after a crash) is never emptied; FTW_PHYS never follows symlinks. */
-	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
-	    errno != ENOENT)
-		return -errno;
-	return 0;
+	return tree_remove(path);
 }

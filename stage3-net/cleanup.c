@@ -1,9 +1,7 @@
 /* The cleanup command: remove everything ctrlab set up on this host's network.
  * See net_cleanup_all() in net.h. */
-#define _XOPEN_SOURCE 700
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,15 +79,6 @@ static void state_of_dead_remove(uint32_t addr, const struct ipam_owner *owner, 
 		log_info("Removed the state of container '%s'", owner->name);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 {
 	char net_dir[4096];
@@ -115,11 +104,10 @@ int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 	close(lock_fd);
 	if (r < 0)
 		return r;
-	/* FTW_MOUNT: never descend into a mount left below the state directory. */
 	snprintf(net_dir, sizeof(net_dir), "%s/net", state_dir);
-	if (nftw(net_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
-	    errno != ENOENT)
-		return error_set(err, -errno, "Failed to remove '%s'", net_dir);
+	r = tree_remove(net_dir);
+	if (r < 0)
+		return error_set(err, r, "Failed to remove '%s'", net_dir);
 	log_info("Removed the nft table inet %s and '%s'", NAT_TABLE, net_dir);
 	/* Other directories belong to containers without a network lease, which
 	 * may still run (--net none or host): they stay. */
