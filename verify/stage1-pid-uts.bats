@@ -213,8 +213,10 @@ teardown() {
 }
 
 @test "IPC objects stay inside the container" {
-	key=0x7c7a0001
-	SHM_KEYS="$key 0x7c7a0002"
+	# Keys derived from this shell's PID, so concurrent runs of the suite differ.
+	key=$(printf '0x7c%06x' $(( ($$ * 2) & 0xffffff )))
+	host_key=$(printf '0x7c%06x' $(( ($$ * 2 + 1) & 0xffffff )))
+	SHM_KEYS="$key $host_key"
 	run "$PROBE" shm-find "$key"
 	assert_output absent
 	run "$RUN" sh -c "'$PROBE' shm-create $key && '$PROBE' shm-find $key"
@@ -224,8 +226,8 @@ teardown() {
 	run "$PROBE" shm-find "$key"
 	assert_output absent
 
-	"$PROBE" shm-create 0x7c7a0002
-	run "$RUN" "$PROBE" shm-find 0x7c7a0002
+	"$PROBE" shm-create "$host_key"
+	run "$RUN" "$PROBE" shm-find "$host_key"
 	assert_output absent
 }
 
