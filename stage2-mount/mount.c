@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "common/state.h"
 #include "stage2-mount/dev.h"
 #include "stage2-mount/mount_step.h"

@@ -186,7 +186,7 @@ int rootfs_check_host_root(struct ctr_error *err)
 	/* STATX_ATTR_MOUNT_ROOT (Linux 5.8) reports whether "/" is the root of a mount.
 	 * Under chroot it is a plain directory, and pivot_root(2) fails with EINVAL
 	 * when the caller's root is not a mount point. */
-	if (statx(AT_FDCWD, "/", 0, STATX_BASIC_STATS, &stx) == 0 &&
+	if (sys_statx(AT_FDCWD, "/", 0, STATX_BASIC_STATS, &stx) == 0 &&
 	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
 	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
 		return error_setx(err, -EINVAL,
