@@ -64,6 +64,9 @@ int state_dir_remove(const struct container *c)
 	r = state_path(c, NULL, path, sizeof(path));
 	if (r < 0)
 		return r;
+	/* An empty directory needs no walk. */
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
 	/* FTW_MOUNT keeps the walk on this filesystem, so a mount still attached
 	 * below (after a crash) is never emptied; FTW_PHYS never follows symlinks. */
 	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
