@@ -80,8 +80,8 @@ help:
 	@echo "make doctor          what this host supports, stage by stage"
 	@echo "make clean           remove build/, the stage programs and the probe"
 
-# Rebuild objects when the compiler flags change.  Each variant (release, asan)
-# keeps its objects apart, but the programs share one path, so they also relink
+# Rebuild objects when the compiler flags change.  Each variant (release, asan,
+# musl) keeps its objects apart, but the programs share one path, so they also relink
 # whenever the variant changes (build/link-flags).
 FLAGS_LINE := $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)
 STAGE_FLAGS_LINE := $(STAGE_CC) $(STAGE_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)
@@ -105,7 +105,12 @@ $(BUILD)/%.o: %.c $(HEADERS) $(BUILD)/flags
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 ifdef MUSL_KERNEL_HEADERS
-build/musl/%.o: %.c $(HEADERS) build/link-flags | $(MUSL_KERNEL_HEADERS)
+MUSL_FLAGS_LINE := $(STAGE_CC) $(STAGE_CFLAGS)
+build/musl/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(MUSL_FLAGS_LINE)' | cmp -s - $@ || echo '$(MUSL_FLAGS_LINE)' > $@
+
+build/musl/%.o: %.c $(HEADERS) build/musl/flags | $(MUSL_KERNEL_HEADERS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  MUSLCC  $<")
 	$(Q)$(STAGE_CC) $(STAGE_CFLAGS) -c -o $@ $<
@@ -113,7 +118,7 @@ build/musl/%.o: %.c $(HEADERS) build/link-flags | $(MUSL_KERNEL_HEADERS)
 $(MUSL_KERNEL_HEADERS):
 	@mkdir -p $@.tmp
 	ln -sfn /usr/include/linux /usr/include/asm-generic $@.tmp/
-	ln -sfn /usr/include/$$($(CC) -print-multiarch)/asm $@.tmp/asm
+	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@.tmp/asm
 	@mv -T $@.tmp $@
 endif
 
