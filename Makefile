@@ -25,8 +25,8 @@ endif
 # musl-tools): a static glibc program spends about 0.6 ms at each start in glibc's
 # CPU feature detection, whose cpuid instructions trap to the hypervisor in a VM,
 # and a static musl program does not (see docs/bench.md).  ASan builds, the unit
-# tests and the probe keep glibc, and so will stage 3, whose libmnl and
-# libnftables exist only for glibc.
+# tests and the probe keep glibc, and so does stage 3, because Debian builds
+# libmnl and libnftables for glibc only.
 MUSL_CC ?= musl-gcc
 ifeq ($(SANITIZE),1)
 STAGE_CC := $(CC)
@@ -55,20 +55,29 @@ STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/ro
 	stage2-mount/pseudofs.c stage2-mount/dev.c stage2-mount/pty.c stage2-mount/stdio_relay.c \
 	stage2-mount/volume.c
 STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
+STAGE3_MODULES := stage3-net/net.c stage3-net/net_setup.c stage3-net/ipam.c \
+	stage3-net/netlink.c stage3-net/nat.c stage3-net/dns.c stage3-net/etc_bind.c \
+	stage3-net/cleanup.c
+STAGE3_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) $(STAGE3_MODULES) stage3-net/main.c
+# libmnl ships no static library, so stage 3 links dynamically; nat.c loads
+# libnftables with dlopen only while it runs an nft command.
+NET_LIBS := $(shell pkg-config --libs libmnl)
 
 HEADERS := $(wildcard common/*.h stage*/*.h)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 stage_obj = $(patsubst %.c,$(STAGE_BUILD)/%.o,$(1))
 
-.PHONY: all stage1 stage2 rootfs probe unit test verify verify-stage1 verify-stage2 asan bench \
+.PHONY: all stage1 stage2 stage3 rootfs probe unit unit-net test verify verify-stage1 \
+	verify-stage2 verify-stage3 asan bench \
 	doctor deps \
 	clean help FORCE
 
-all: stage1 stage2 probe
+all: stage1 stage2 stage3 probe
 
 help:
 	@echo "make stage1          build stage1-pid-uts/run (make: every stage and the probe)"
 	@echo "make stage2          build stage2-mount/run"
+	@echo "make stage3          build stage3-net/run"
 	@echo "make probe           build verify/probe, the static program the suites run"
 	@echo "make rootfs          build rootfs/ from busybox-static"
 	@echo "make deps            install the Debian packages to build and test"
@@ -135,6 +144,11 @@ stage2-mount/run: $(call stage_obj,$(COMMON_SRC) $(STAGE2_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(STAGE_CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
+stage3: stage3-net/run rootfs/bin/busybox
+stage3-net/run: $(call obj,$(COMMON_SRC) $(STAGE3_SRC)) build/link-flags
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(NET_LIBS)
+
 # The probe is static, so it runs in any rootfs without a C library.
 probe: verify/probe
 verify/probe: verify/probe.c
@@ -162,18 +176,31 @@ $(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
 $(BUILD)/unit/test_volume: $(call obj,stage2-mount/volume.c)
 $(BUILD)/unit/test_volume: UNIT_LIBS += $(call obj,stage2-mount/volume.c)
 
+# Stage 3's test links its modules; it provides its own net_etc_bind(), so
+# stage 2 stays out of it.
+UNIT_NET_OBJ := $(call obj,stage3-net/ipam.c stage3-net/netlink.c stage3-net/nat.c \
+	stage3-net/dns.c)
+$(BUILD)/unit/test_net: $(UNIT_NET_OBJ)
+$(BUILD)/unit/test_net: UNIT_LIBS += $(UNIT_NET_OBJ) $(NET_LIBS)
+
+unit-net: $(BUILD)/unit/test_net
+	$(BUILD)/unit/test_net
+
 unit: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do $$t || failed=1; done; exit $$failed
 
 # BATS_FORMAT=tap gives CI countable lines; the default suits a terminal.
 BATS_FORMAT ?= pretty
 BATS := bats --print-output-on-failure --formatter $(BATS_FORMAT)
-STAGES := stage1 stage2
+STAGES := stage1 stage2 stage3
 verify-stage1: stage1 probe
 	$(BATS) verify/stage1-pid-uts.bats
 
 verify-stage2: stage2 probe
 	$(BATS) verify/stage2-mount.bats
+
+verify-stage3: stage3
+	$(BATS) verify/stage3-net.bats
 
 verify: $(addprefix verify-,$(STAGES))
 
@@ -186,6 +213,7 @@ asan:
 bench: all
 	scripts/bench
 	scripts/bench-stage2
+	verify/hostsim scripts/bench-stage3 $(CURDIR)/build/bench
 
 doctor:
 	@scripts/doctor

@@ -13,6 +13,8 @@
 #define OPTIONS_MAX 64
 /* getopt_long() returns the option's index plus this offset, above every char. */
 #define OPTION_INDEX_BASE 256
+/* Widest option column in --help before the help text moves to the next line. */
+#define HELP_COLUMN_MAX 28
 
 static char *default_command[] = { "/bin/sh", NULL };
 
@@ -298,26 +300,40 @@ int options_parse(struct container *c, const struct ctr_stage *stage, int argc,
 	return OPTIONS_RUN;
 }
 
+/* Write an option's left column ("-e, --env KEY=VALUE") into buffer. */
+static void option_format_left(const struct ctr_option *o, char *buffer, size_t size)
+{
+	if (o->short_name)
+		snprintf(buffer, size, "-%c, --%s%s%s", o->short_name, o->long_name,
+			 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+	else
+		snprintf(buffer, size, "    --%s%s%s", o->long_name, o->arg_name ? " " : "",
+			 o->arg_name ? o->arg_name : "");
+}
+
 void options_print_help(const struct ctr_stage *stage, const char *program, FILE *out)
 {
 	const struct ctr_option *list[OPTIONS_MAX];
 	size_t count = options_collect(stage, list);
+	char left[96];
+	int width = 0;
 
+	/* One column width for all options, so every help text lines up; a longer
+	 * left column gets a line of its own. */
+	for (size_t i = 0; i < count; i++) {
+		option_format_left(list[i], left, sizeof(left));
+		if ((int)strlen(left) > width && strlen(left) <= HELP_COLUMN_MAX)
+			width = (int)strlen(left);
+	}
 	fprintf(out, "Usage: %s [OPTIONS] [--] [COMMAND [ARG...]]\n\n%s\n", program,
 		stage->summary);
 	fprintf(out, "COMMAND defaults to /bin/sh.\n\nOptions:\n");
 	for (size_t i = 0; i < count; i++) {
-		char left[64];
-		const struct ctr_option *o = list[i];
-
-		if (o->short_name)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
-				 o->long_name, o->arg_name ? " " : "",
-				 o->arg_name ? o->arg_name : "");
+		option_format_left(list[i], left, sizeof(left));
+		if (strlen(left) > HELP_COLUMN_MAX)
+			fprintf(out, "  %s\n  %-*s  %s\n", left, width, "", list[i]->help);
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->long_name,
-				 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
+			fprintf(out, "  %-*s  %s\n", width, left, list[i]->help);
 	}
 	fprintf(out, "\nExit status: COMMAND's own; 128+N when it was killed by signal N;\n"
 		     "125 when ctrlab fails; 126 when COMMAND cannot be executed;\n"

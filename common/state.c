@@ -56,14 +56,8 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-int state_dir_remove(const struct container *c)
+int tree_remove(const char *path)
 {
-	char path[4096];
-	int r;
-
-	r = state_path(c, NULL, path, sizeof(path));
-	if (r < 0)
-		return r;
 	/* An empty directory needs no walk. */
 	if (rmdir(path) == 0 || errno == ENOENT)
 		return 0;
@@ -73,4 +67,15 @@ int state_dir_remove(const struct container *c)
 	    errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+int state_dir_remove(const struct container *c)
+{
+	char path[4096];
+	int r;
+
+	r = state_path(c, NULL, path, sizeof(path));
+	if (r < 0)
+		return r;
+	return tree_remove(path);
 }

@@ -16,6 +16,11 @@ int state_path(const struct container *c, const char *leaf, char *buffer, size_t
  * Returns 0 or -errno with err set; -EEXIST when a container of that name runs. */
 int state_dir_create(const struct container *c, struct ctr_error *err);
 
+/* Remove the directory at path and everything in it, without following symlinks
+ * or crossing into mounts below it.  Returns 0 (also when path is missing) or
+ * -errno. */
+int tree_remove(const char *path);
+
 /* Remove the container's directory and everything in it, without crossing into
  * mounts below it.  Returns 0 or -errno. */
 int state_dir_remove(const struct container *c);

@@ -266,6 +266,16 @@ teardown() {
 	assert_line --partial 'ctrlab: explain: container: execve("true") in PID 2'
 }
 
+@test "debug adds detail to the narration" {
+	run "$RUN" --debug --name dbg1 "$PROBE" orphans 3
+	assert_success
+	assert_line "ctrlab: debug: container name 'dbg1'"
+	assert_line --regexp '^ctrlab: debug: init reaped orphan PID [0-9]+$'
+	assert_line --partial 'ctrlab: explain: host: clone3('
+	run "$RUN" --explain "$PROBE" orphans 3
+	refute_line --partial 'debug:'
+}
+
 @test "quiet run prints nothing of its own" {
 	run "$RUN" -q true
 	assert_success

@@ -1,0 +1,444 @@
+/* The steps of stage 3's module: see net_setup.h.  Every link, address and
+ * route is made with an rtnetlink message (netlink.c), never by running ip(8). */
+#include "stage3-net/net_setup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/state.h"
+#include "stage3-net/dns.h"
+#include "stage3-net/nat.h"
+#include "stage3-net/netlink.h"
+
+/* The MTU of a route when neither the route nor its link sets one. */
+#define NET_MTU_DEFAULT 1500
+
+/* This module created the container's state directory (no earlier module did). */
+static bool state_dir_ours;
+
+/* Name the host end after the lease's owner: its PID (at most 2^22, six hex
+ * digits) and the low bits of its start time.  A later run can derive it from a
+ * dead container's lease.  It is not named after the address, because the
+ * previous holder's veth may still exist for some ms after its exit. */
+static void veth_name(const struct ipam_owner *owner, char *buffer, size_t size)
+{
+	snprintf(buffer, size, "cv%06x%05llx", (unsigned int)owner->pid & 0xffffff,
+		 owner->start_time & 0xfffff);
+}
+
+/* Find the MTU of the host's route to the outside: the default route's own MTU
+ * metric, or else its link's MTU. */
+static int uplink_find(struct nl_sock *sock, const struct nl_routes *routes,
+		       struct net_plan *plan, struct ctr_error *err)
+{
+	struct nl_link link;
+	int r;
+
+	if (!routes->default_oif) {
+		plan->mtu = NET_MTU_DEFAULT;
+		log_warning("The host has no IPv4 default route: containers reach the host and "
+			    "each other only; MTU %u", plan->mtu);
+		return 0;
+	}
+	r = nl_link_get(sock, NULL, routes->default_oif, &link, err);
+	if (r < 0)
+		return r == -ENODEV ? error_set(err, r, "Failed to find the uplink") : r;
+	snprintf(plan->uplink, sizeof(plan->uplink), "%s", link.name);
+	plan->mtu = routes->default_mtu ? routes->default_mtu : link.mtu;
+	explain("RTM_GETROUTE default: via %s, MTU %u: the veth gets the same MTU, so no "
+		"packet is too big for the uplink", plan->uplink, plan->mtu);
+	return 0;
+}
+
+static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_error *err)
+{
+	char subnet[IPAM_ADDR_STR_MAX];
+	char route[IPAM_ADDR_STR_MAX];
+	struct nl_routes routes;
+	struct nl_link route_link = { .name = "?" };
+	struct ctr_error quiet;
+	int r;
+
+	r = nl_routes_scan(sock, plan->subnet.network, plan->subnet.prefix_len,
+			   plan->bridge_index, &routes, err);
+	if (r < 0)
+		return r;
+	ipam_addr_format(plan->subnet.network, subnet);
+	if (routes.skip_other)
+		return error_setx(err, -EADDRINUSE,
+				  "The bridge '%s' already serves %s/%u, not %s/%u; give this subnet a bridge of its own with --bridge NAME",
+				  plan->bridge, ipam_addr_format(routes.skip_other_dst, route),
+				  routes.skip_other_len, subnet, plan->subnet.prefix_len);
+	if (routes.overlap) {
+		error_clear(&quiet);
+		nl_link_get(sock, NULL, routes.overlap_oif, &route_link, &quiet);
+		return error_setx(err, -EADDRINUSE,
+				  "The subnet %s/%u overlaps the host's route %s/%u on %s; choose a free one with --subnet, such as 10.201.0.0/16",
+				  subnet, plan->subnet.prefix_len,
+				  ipam_addr_format(routes.overlap_dst, route), routes.overlap_len,
+				  route_link.name);
+	}
+	explain("RTM_GETROUTE dump: no host route overlaps %s/%u", subnet,
+		plan->subnet.prefix_len);
+	return uplink_find(sock, &routes, plan, err);
+}
+
+int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err)
+{
+	struct nl_sock sock = { 0 };
+	struct nl_link bridge;
+	int r;
+
+	r = nl_open(&sock, err);
+	if (r < 0)
+		return r;
+	r = nl_link_get(&sock, plan->bridge, 0, &bridge, err);
+	if (r == 0 && strcmp(bridge.kind, "bridge") != 0) {
+		r = error_setx(err, -EEXIST,
+			       "The link '%s' exists and is not a bridge (kind '%s'); choose another with --bridge",
+			       plan->bridge, bridge.kind);
+	} else if (r == 0 || r == -ENODEV) {
+		/* The bridge's own connected route does not count as an overlap. */
+		plan->bridge_index = r == 0 ? bridge.index : 0;
+		r = subnet_check(&sock, plan, err);
+	}
+	nl_close(&sock);
+	if (r < 0)
+		return r;
+	/* NOTE: a firewall rule added between this check and the record in
+	 * net_host_prepare() is not checked until the ruleset changes again. */
+	plan->nft_verified = nat_verified(state_dir, plan->bridge, &plan->subnet);
+	if (plan->nft_verified)
+		return 0;
+	return nat_forward_check(plan->bridge, err);
+}
+
+/* Send one request and narrate it.  Returns 0 or -errno with err set. */
+static int request(struct nl_sock *sock, struct nlmsghdr *nlh, const char *step,
+		   struct ctr_error *err)
+{
+	int r;
+
+	if (!nlh)
+		return error_setx(err, -ENOBUFS, "Failed to %s: netlink message too long", step);
+	r = nl_request(sock, nlh, NULL, NULL, step, err);
+	if (r == 0)
+		explain("netlink: %s = 0", step);
+	return r;
+}
+
+/* Create the bridge unless it exists, give it the gateway address and bring it
+ * up.  The caller holds the lease lock. */
+static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_plan *plan,
+			 struct ctr_error *err)
+{
+	char buf[NL_MSG_MAX];
+	char step[128];
+	char gateway[IPAM_ADDR_STR_MAX];
+	struct nl_link link;
+	int r;
+
+	r = nl_link_get(sock, plan->bridge, 0, &link, err);
+	if (r == -ENODEV) {
+		char marker[4096];
+		int fd;
+
+		snprintf(step, sizeof(step), "RTM_NEWLINK %s type bridge", plan->bridge);
+		r = request(sock, nlmsg_bridge_create(buf, sizeof(buf), plan->bridge), step, err);
+		if (r < 0)
+			return r;
+		/* Remember the bridge, so that `cleanup` removes it and only it. */
+		snprintf(marker, sizeof(marker), "%s/net/bridge-%s", c->state_dir, plan->bridge);
+		fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		r = nl_link_get(sock, plan->bridge, 0, &link, err);
+	}
+	if (r < 0)
+		return r;
+	plan->bridge_index = link.index;
+
+	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev %s (the gateway)",
+		 ipam_addr_format(ipam_gateway(&plan->subnet), gateway), plan->subnet.prefix_len,
+		 plan->bridge);
+	r = request(sock, nlmsg_addr_add(buf, sizeof(buf), link.index,
+					 ipam_gateway(&plan->subnet), plan->subnet.prefix_len),
+		    step, err);
+	if (r == -EEXIST) {
+		error_clear(err);
+		r = 0;
+	}
+	if (r < 0)
+		return r;
+	snprintf(step, sizeof(step), "RTM_NEWLINK %s up", plan->bridge);
+	return request(sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
+}
+
+/* Reclaim callback: undo what a dead container left (its veth, published
+ * ports and state files).  Errors are reported and ignored. */
+static void reclaim_dead(uint32_t addr, const struct ipam_owner *owner, void *data)
+{
+	struct container *c = data;
+	struct container dead = *c;
+	struct ctr_error err;
+	char veth[IFNAMSIZ];
+	char text[IPAM_ADDR_STR_MAX];
+
+	error_clear(&err);
+	log_info("Reclaiming %s from container '%s' (runtime PID %d is gone)",
+		 ipam_addr_format(addr, text), owner->name[0] ? owner->name : "?", owner->pid);
+	veth_name(owner, veth, sizeof(veth));
+	if (net_link_delete(veth, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	if (!owner->name[0] || validate_container_name(owner->name, NULL) < 0)
+		return;
+	if (nat_publish_remove(owner->name, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	snprintf(dead.name, sizeof(dead.name), "%s", owner->name);
+	dns_files_remove(&dead);
+	state_dir_remove(&dead);
+}
+
+static int host_prepare_locked(struct nl_sock *sock, struct container *c,
+			       struct net_plan *plan, struct ctr_error *err)
+{
+	struct ipam_owner owner;
+	int r;
+
+	/* net_host_reclaim() ran in validate.  A lease that died since then is
+	 * left to the next run: it holds an address, but never a wrong one. */
+	r = ipam_owner_self(c->name, &owner);
+	if (r < 0)
+		return error_set(err, r, "Failed to read this process's start time");
+	r = ipam_lease_acquire(c->state_dir, &plan->subnet, &owner, &plan->addr, err);
+	if (r < 0)
+		return r;
+	ipam_addr_format(plan->addr, plan->addr_text);
+	veth_name(&owner, plan->veth, sizeof(plan->veth));
+	explain("lease %s/%u in '%s/net/leases' (flock held)", plan->addr_text,
+		plan->subnet.prefix_len, c->state_dir);
+	r = bridge_ensure(sock, c, plan, err);
+	if (r < 0)
+		return r;
+	if (!plan->nft_verified) {
+		r = nat_table_ensure(plan->bridge, &plan->subnet, err);
+		if (r == 0)
+			r = nat_verified_record(c->state_dir, plan->bridge, &plan->subnet, err);
+		if (r < 0)
+			return r;
+	}
+	return nat_forwarding_enable(c->state_dir, err);
+}
+
+int net_host_reclaim(struct container *c, struct ctr_error *err)
+{
+	int lock_fd;
+	int r;
+
+	/* The scan without the lock keeps 100 starting containers from queueing
+	 * on it only to find every lease alive. */
+	if (!ipam_any_dead(c->state_dir))
+		return 0;
+	lock_fd = ipam_lock(c->state_dir, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	r = ipam_reclaim(c->state_dir, reclaim_dead, c);
+	close(lock_fd);
+	if (r < 0)
+		return error_set(err, r, "Failed to reclaim leases in '%s/net'", c->state_dir);
+	return 0;
+}
+
+int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err)
+{
+	struct nl_sock sock = { 0 };
+	int lock_fd;
+	int r;
+
+	lock_fd = ipam_lock(c->state_dir, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	r = nl_open(&sock, err);
+	if (r >= 0)
+		r = host_prepare_locked(&sock, c, plan, err);
+	nl_close(&sock);
+	close(lock_fd);
+	return r;
+}
+
+static void explain_topology(const struct container *c, const struct net_plan *plan)
+{
+	char gateway[IPAM_ADDR_STR_MAX];
+	char network[IPAM_ADDR_STR_MAX];
+
+	if (!explain_enabled())
+		return;
+	ipam_addr_format(ipam_gateway(&plan->subnet), gateway);
+	ipam_addr_format(plan->subnet.network, network);
+	explain("topology of container '%s':", c->name);
+	explain("  [container netns] eth0 %s/%u, MTU %u, default via %s", plan->addr_text,
+		plan->subnet.prefix_len, plan->mtu, gateway);
+	explain("        |  veth pair");
+	explain("  [host netns]      %s, a port of bridge %s", plan->veth, plan->bridge);
+	explain("        |");
+	explain("                    bridge %s %s/%u (the gateway)", plan->bridge, gateway,
+		plan->subnet.prefix_len);
+	explain("        |  ip_forward=1, nft inet %s: masquerade %s/%u", NAT_TABLE, network,
+		plan->subnet.prefix_len);
+	explain("                    uplink %s", plan->uplink[0] ? plan->uplink : "(none)");
+}
+
+int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error *err)
+{
+	struct nl_sock sock = { 0 };
+	char buf[NL_MSG_MAX];
+	char path[64];
+	char step[160];
+	struct nl_link link;
+	int netns_fd;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
+	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (netns_fd < 0)
+		return error_set(err, -errno, "Failed to open '%s'", path);
+	r = nl_open(&sock, err);
+	if (r < 0)
+		goto out_netns;
+	snprintf(step, sizeof(step),
+		 "RTM_NEWLINK %s type veth peer eth0 (in the container's netns) mtu %u master %s",
+		 plan->veth, plan->mtu, plan->bridge);
+	r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0", plan->mtu,
+					     plan->bridge_index, netns_fd),
+		    step, err);
+	if (r == -EEXIST) {
+		/* Only a dead runtime with this PID and start time could have made
+		 * it: delete the leftover and try once more. */
+		error_clear(err);
+		r = nl_link_delete(&sock, plan->veth, err);
+		if (r == 0 || r == -ENODEV)
+			r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0",
+							     plan->mtu, plan->bridge_index, netns_fd),
+				    step, err);
+	}
+	if (r < 0)
+		goto out_sock;
+	plan->veth_created = true;
+	r = nl_link_get(&sock, plan->veth, 0, &link, err);
+	if (r < 0)
+		goto out_sock;
+	snprintf(step, sizeof(step), "RTM_NEWLINK %s up", plan->veth);
+	r = request(&sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
+	if (r == 0)
+		explain_topology(c, plan);
+out_sock:
+	nl_close(&sock);
+out_netns:
+	close(netns_fd);
+	return r;
+}
+
+int net_link_delete(const char *name, struct ctr_error *err)
+{
+	struct nl_sock sock = { 0 };
+	int r;
+
+	r = nl_open(&sock, err);
+	if (r < 0)
+		return r;
+	/* Deleting one end of a veth deletes its peer too (veth(4)). */
+	r = nl_link_delete(&sock, name, err);
+	if (r == 0)
+		explain("netlink: RTM_DELLINK %s = 0", name);
+	nl_close(&sock);
+	return r == -ENODEV ? 0 : r;
+}
+
+/* Configure eth0 in the container: address, up, default route. */
+static int eth0_configure(struct nl_sock *sock, const struct net_plan *plan,
+			  struct ctr_error *err)
+{
+	char buf[NL_MSG_MAX];
+	char step[128];
+	char gateway[IPAM_ADDR_STR_MAX];
+	struct nl_link eth0;
+	int r;
+
+	r = nl_link_get(sock, "eth0", 0, &eth0, err);
+	if (r < 0)
+		return r == -ENODEV ? error_setx(err, r, "Failed to find eth0 in the container") : r;
+	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev eth0", plan->addr_text,
+		 plan->subnet.prefix_len);
+	r = request(sock, nlmsg_addr_add(buf, sizeof(buf), eth0.index, plan->addr,
+					 plan->subnet.prefix_len), step, err);
+	if (r < 0)
+		return r;
+	r = request(sock, nlmsg_link_up(buf, sizeof(buf), eth0.index), "RTM_NEWLINK eth0 up",
+		    err);
+	if (r < 0)
+		return r;
+	/* The kernel added the connected route of the subnet with the address;
+	 * everything else goes to the gateway on the bridge. */
+	snprintf(step, sizeof(step), "RTM_NEWROUTE default via %s dev eth0",
+		 ipam_addr_format(ipam_gateway(&plan->subnet), gateway));
+	return request(sock, nlmsg_route_default(buf, sizeof(buf), ipam_gateway(&plan->subnet),
+						 eth0.index), step, err);
+}
+
+int net_container_configure(const struct net_plan *plan, bool with_eth0,
+			    struct ctr_error *err)
+{
+	struct nl_sock sock = { 0 };
+	char buf[NL_MSG_MAX];
+	struct nl_link lo;
+	int r;
+
+	/* This socket lives in the namespace of the process that opens it: the
+	 * container's, so every request below changes only the container. */
+	r = nl_open(&sock, err);
+	if (r < 0)
+		return r;
+	r = nl_link_get(&sock, "lo", 0, &lo, err);
+	if (r == 0)
+		r = request(&sock, nlmsg_link_up(buf, sizeof(buf), lo.index),
+			    "RTM_NEWLINK lo up (127.0.0.1 works from here on)", err);
+	if (r == 0 && with_eth0)
+		r = eth0_configure(&sock, plan, err);
+	nl_close(&sock);
+	return r;
+}
+
+int net_state_dir_ensure(struct container *c, struct ctr_error *err)
+{
+	char path[4096];
+	struct stat st;
+	int r;
+
+	r = state_path(c, NULL, path, sizeof(path));
+	if (r < 0)
+		return error_set(err, r, "Failed to build the state path of '%s'", c->name);
+	/* NOTE: an existing directory is taken as made by an earlier module of this
+	 * run, such as stage 2.  That module then catches a clash of names. */
+	if (stat(path, &st) == 0)
+		return 0;
+	r = state_dir_create(c, err);
+	if (r == 0)
+		state_dir_ours = true;
+	return r;
+}
+
+void net_state_dir_release(const struct container *c)
+{
+	char path[4096];
+
+	if (!state_dir_ours || state_path(c, NULL, path, sizeof(path)) < 0)
+		return;
+	state_dir_ours = false;
+	if (rmdir(path) < 0 && errno != ENOENT)
+		log_debug("kept '%s': %s", path, strerror(errno));
+}

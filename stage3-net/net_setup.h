@@ -1,0 +1,62 @@
+/* The steps of stage 3's module, one function per hook's work (net.c calls
+ * them in lifecycle order), and the cleanup command. */
+#ifndef CTRLAB_NET_SETUP_H
+#define CTRLAB_NET_SETUP_H
+
+#include <linux/if.h>
+#include <stdbool.h>
+
+#include "common/container.h"
+#include "stage3-net/ipam.h"
+
+/* What the host side decides for one container with --net bridge. */
+struct net_plan {
+	char bridge[IFNAMSIZ];
+	struct ipam_subnet subnet;
+	unsigned int mtu;           /* of the host's route to the outside */
+	uint32_t addr;              /* leased address, 0 before the lease */
+	char addr_text[IPAM_ADDR_STR_MAX];
+	char veth[IFNAMSIZ];        /* host end, "cv" and the address in hex */
+	int bridge_index;
+	char uplink[IFNAMSIZ];      /* the default route's link */
+	bool nft_verified;          /* the ruleset is as the last check left it */
+	bool veth_created;
+	bool publish_added;
+};
+
+/* Check plan->subnet against the host's routes and the other firewalls (unless
+ * the ruleset is unchanged since the last check recorded in state_dir), and find
+ * the uplink's MTU.  Changes nothing.  Returns 0 or -errno with err set. */
+int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err);
+
+/* Under the lease lock: remove what dead containers left (their veths,
+ * published ports, state directories and leases).  Returns 0 or -errno with err
+ * set. */
+int net_host_reclaim(struct container *c, struct ctr_error *err);
+
+/* Under the lease lock: lease an address, make sure the bridge, its gateway
+ * address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
+ * with err set. */
+int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err);
+
+/* Create the veth pair with its container end, eth0, inside c's network
+ * namespace and its host end on the bridge, up.  Returns 0 or -errno. */
+int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error *err);
+
+/* Delete the link called name; for a veth the kernel deletes both ends.
+ * Returns 0 (also when it is gone already) or -errno with err set. */
+int net_link_delete(const char *name, struct ctr_error *err);
+
+/* In the container's network namespace: loopback up and, with_eth0, eth0's
+ * address, eth0 up and the default route.  Returns 0 or -errno with err set. */
+int net_container_configure(const struct net_plan *plan, bool with_eth0,
+			    struct ctr_error *err);
+
+/* Create c's state directory unless an earlier module created it.  Returns 0
+ * or -errno with err set. */
+int net_state_dir_ensure(struct container *c, struct ctr_error *err);
+
+/* Remove c's state directory when this module created it and it is empty. */
+void net_state_dir_release(const struct container *c);
+
+#endif

@@ -1,0 +1,580 @@
+#!/usr/bin/env bats
+# Stage 3: container networking, tested inside verify/hostsim.  Every test builds
+# its own simulated host (a network namespace with an upstream namespace behind
+# a veth of MTU 1400, and dnsmasq there), runs ctrlab inside it with its own
+# state directory, and removes it all afterwards.  Nothing here runs in the
+# machine's root network namespace, and no packet leaves the test's namespaces.
+#
+# Containers run in the busybox rootfs (make rootfs), so the commands inside
+# them are busybox applets.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup_file() {
+	cd "$BATS_TEST_DIRNAME/.."
+	[ -x stage3-net/run ] && [ -x rootfs/bin/busybox ] || make stage3
+}
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/.."
+	export RUN="$PWD/stage3-net/run"
+	export HOSTSIM="$PWD/verify/hostsim"
+	export WORK="$BATS_TEST_TMPDIR"
+}
+
+br_netfilter_loaded() {
+	[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]
+}
+
+# Skip without br_netfilter, except under CI, where the test must fail instead.
+require_br_netfilter() {
+	br_netfilter_loaded && return 0
+	[ "${CI:-}" = true ] && fail "br_netfilter is not loaded: run 'modprobe br_netfilter'"
+	skip "br_netfilter is not loaded (modprobe br_netfilter)"
+}
+
+# Run the bash script $1 inside a fresh simulated host.
+sim() {
+	run "$HOSTSIM" bash -euo pipefail -c "$1"
+}
+
+# Shared helpers for the scripts run inside the simulated host.
+export HELPERS='
+# The simulated host as a comparable text: links, addresses, routes, ruleset,
+# forwarding and the bridge netfilter switch.
+snapshot() {
+	ip -o link | sed -e "s/^[0-9]*: //" -e "s/ link\/.*//"
+	ip -o addr | sed "s/^[0-9]*: //"
+	ip route
+	nft list ruleset
+	cat /proc/sys/net/ipv4/ip_forward
+}
+# Wait until command "$@" succeeds, at most about 20 s.
+wait_for() {
+	for _ in $(seq 200); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
+}
+# grep reads all of its input: with pipefail, grep -q could leave ip(8) to die
+# of SIGPIPE and fail the pipeline although a link matched.
+has_veth() { ip -o link | grep " cv[0-9a-f]*@" >/dev/null; }
+no_veth() { ! has_veth; }
+leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
+'
+
+@test "loopback is up in bridge and none modes" {
+	sim "$HELPERS"'
+	$RUN -q busybox ip -o link show lo
+	$RUN -q busybox ping -c1 -W2 127.0.0.1
+	$RUN -q --net none busybox ping -c1 -W2 127.0.0.1'
+	assert_success
+	assert_line --partial "lo: <LOOPBACK,UP,LOWER_UP>"
+	assert_line --partial "1 packets transmitted, 1 packets received"
+}
+
+@test "--net none has loopback only" {
+	sim '$RUN -q --net none busybox ip -o link'
+	assert_success
+	assert_line --index 0 --partial "lo:"
+	assert [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "--net host shares the host namespace and says so" {
+	sim '$RUN --net host busybox ip -o link show uplink0'
+	assert_success
+	assert_line --partial "--net host: the container shares the host's network namespace"
+	assert_line --partial "uplink0"
+}
+
+@test "eth0 gets address, default route and uplink MTU" {
+	sim '$RUN -q busybox ip -o -4 addr show eth0
+	$RUN -q busybox ip route
+	$RUN -q busybox ip -o link show eth0'
+	assert_success
+	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
+	assert_line --regexp "^default via 10\.88\.0\.1 dev eth0"
+	assert_line --regexp "eth0@if[0-9]+: .* mtu 1400 "
+}
+
+@test "veth host end is a bridge port with the same MTU" {
+	sim "$HELPERS"'
+	$RUN -q sleep 1000 &
+	wait_for has_veth
+	ip -o link show master ctrlab0
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line --regexp "cv[0-9a-f]+@.* mtu 1400 .*master ctrlab0"
+}
+
+@test "network setup runs no ip or nft program" {
+	# Links, addresses and routes go over netlink and rules through
+	# libnftables: with no program found in PATH, setup still works.
+	sim 'PATH=/nonexistent $RUN -q --dns 192.168.251.1 -p 8080:80 busybox ip -o -4 addr show eth0
+	PATH=/nonexistent $RUN cleanup'
+	assert_success
+	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
+}
+
+@test "container pings the gateway" {
+	sim '$RUN -q busybox ping -c1 -W2 10.88.0.1'
+	assert_success
+	assert_line --partial "1 packets received"
+}
+
+@test "upstream is reached through NAT with the host's source" {
+	sim '
+	# Count, on the upstream host, pings by their source address.
+	ip netns exec $HOSTSIM_UPSTREAM nft -f - <<EOF
+table inet probe {
+	chain input {
+		type filter hook input priority 0;
+		icmp type echo-request ip saddr $HOSTSIM_HOST_ADDR counter
+		icmp type echo-request ip saddr 10.88.0.0/16 counter
+	}
+}
+EOF
+	$RUN -q busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR
+	ip netns exec $HOSTSIM_UPSTREAM nft list chain inet probe input'
+	assert_success
+	assert_line --partial "1 packets received"
+	assert_line --partial "ip saddr 192.168.251.2 counter packets 1"
+	assert_line --partial "ip saddr 10.88.0.0/16 counter packets 0"
+}
+
+@test "nat: masquerade rule is in ctrlab's table" {
+	sim '$RUN -q true; nft list table inet ctrlab'
+	assert_success
+	assert_line --partial "ip saddr @subnets oifname != @bridges masquerade"
+	assert_line --partial "elements = { \"ctrlab0\" }"
+}
+
+@test "forwarding is turned on and explained" {
+	sim 'cat /proc/sys/net/ipv4/ip_forward; $RUN --explain true 2>&1; cat /proc/sys/net/ipv4/ip_forward'
+	assert_success
+	assert_line --index 0 "0"
+	assert_line --partial 'write("/proc/sys/net/ipv4/ip_forward", "1")'
+	assert_line --index $((${#lines[@]} - 1)) "1"
+}
+
+@test "name resolves through the upstream DNS server" {
+	sim '$RUN -q busybox nslookup $HOSTSIM_NAME'
+	assert_success
+	assert_line --partial "Address: 192.168.251.1"
+}
+
+@test "resolv.conf replaces a 127.0.0.53 stub with upstream servers" {
+	sim '
+	# A host like one with systemd-resolved, in this mount namespace only.
+	mount -t tmpfs tmpfs /run
+	mkdir -p /run/systemd/resolve
+	printf "nameserver 192.168.251.1\n" > /run/systemd/resolve/resolv.conf
+	printf "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lab.test\n" > $WORK/stub.conf
+	mount --bind $WORK/stub.conf /etc/resolv.conf
+	$RUN -q cat /etc/resolv.conf
+	$RUN -q busybox nslookup $HOSTSIM_NAME'
+	assert_success
+	assert_line "nameserver 192.168.251.1"
+	refute_line --partial "127.0.0.53"
+	assert_line "search lab.test"
+	assert_line "options edns0 trust-ad"
+	assert_line --partial "Address: 192.168.251.1"
+}
+
+@test "resolv.conf falls back with a warning" {
+	sim '
+	mount -t tmpfs tmpfs /run
+	printf "nameserver 127.0.0.53\n" > $WORK/stub.conf
+	mount --bind $WORK/stub.conf /etc/resolv.conf
+	$RUN cat /etc/resolv.conf 2>&1'
+	assert_success
+	assert_line --partial "warning: The host's /etc/resolv.conf names no nameserver that a container can reach"
+	assert_line "nameserver 1.1.1.1"
+	refute_line "nameserver 127.0.0.53"
+}
+
+@test "--dns overrides the host's servers" {
+	sim '$RUN -q --dns 192.168.251.1 --dns 192.168.251.9 cat /etc/resolv.conf'
+	assert_success
+	assert_line "nameserver 192.168.251.1"
+	assert_line "nameserver 192.168.251.9"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c nameserver)" -eq 2 ]
+}
+
+@test "/etc files are generated, read-only, host file untouched" {
+	sim '
+	rootfs_etc() { ls -la --time-style=full-iso rootfs/etc; cat rootfs/etc/resolv.conf rootfs/etc/hosts 2>/dev/null || true; }
+	rootfs_before=$(rootfs_etc)
+	before=$(cat /etc/resolv.conf)
+	$RUN -q --hostname web1 sh -c "cat /etc/hosts /etc/hostname; echo x > /etc/resolv.conf && echo WRITABLE || echo read-only"
+	[ "$(cat /etc/resolv.conf)" = "$before" ] && echo host-unchanged
+	[ "$(rootfs_etc)" = "$rootfs_before" ] && echo rootfs-unchanged'
+	assert_success
+	assert_line --regexp "^10\.88\.0\.2[[:space:]]+web1$"
+	assert_line "web1"
+	assert_line "read-only"
+	refute_line "WRITABLE"
+	assert_line "host-unchanged"
+	assert_line "rootfs-unchanged"
+}
+
+@test "two containers reach each other" {
+	sim "$HELPERS"'
+	$RUN -q busybox sh -c "busybox nc -l -p 7000 -e echo from-first" 3>&- &
+	first=$!
+	wait_for leases
+	wait_for has_veth
+	addr=10.88.0.2
+	$RUN -q busybox sh -c "busybox ping -c1 -W2 $addr && for i in \$(seq 50); do busybox nc -w1 $addr 7000 </dev/null && break; sleep 0.1; done"
+	wait $first'
+	assert_success
+	assert_line --partial "1 packets received"
+	assert_line "from-first"
+}
+
+@test "published port is reached from upstream and from the host" {
+	sim "$HELPERS"'
+	$RUN -q -p 8080:80 -p 192.168.251.2:8081:81/tcp busybox sh -c "busybox nc -ll -p 80 -e echo published & busybox nc -ll -p 81 -e echo second & exec sleep 1000" &
+	wait_for has_veth
+	wait_for busybox nc -w1 $HOSTSIM_HOST_ADDR 8080
+	echo "upstream: $(ip netns exec $HOSTSIM_UPSTREAM busybox nc -w2 $HOSTSIM_HOST_ADDR 8080 </dev/null)"
+	echo "host: $(busybox nc -w2 $HOSTSIM_HOST_ADDR 8080 </dev/null)"
+	echo "second: $(ip netns exec $HOSTSIM_UPSTREAM busybox nc -w2 $HOSTSIM_HOST_ADDR 8081 </dev/null)"
+	echo "prerouting rules: $(nft list chain inet ctrlab prerouting | grep -c "dnat ip to")"
+	echo "output rules: $(nft list chain inet ctrlab output | grep -c "dnat ip to")"
+	kill -TERM %1; wait %1 || true
+	echo "rules after exit: $(nft list table inet ctrlab | grep -c "dnat ip to" || true)"'
+	assert_success
+	assert_line "upstream: published"
+	assert_line "host: published"
+	assert_line "second: second"
+	assert_line "prerouting rules: 2"
+	assert_line "output rules: 2"
+	assert_line "rules after exit: 0"
+}
+
+@test "udp port is published" {
+	sim "$HELPERS"'
+	$RUN -q -p 5353:53/udp true
+	$RUN -q -p 5353:53/udp sleep 1000 &
+	wait_for has_veth
+	nft list chain inet ctrlab prerouting
+	kill -TERM %1; wait %1 || true'
+	assert_success
+	assert_line --partial "udp dport 5353 dnat ip to 10.88.0.2:53"
+}
+
+@test "FORWARD DROP firewall stops ctrlab with the fix" {
+	sim '
+	# A first run records the ruleset generation it checked; the firewall
+	# added after it changes the generation, so the next run checks again.
+	$RUN -q true
+	# The table and chain iptables-nft makes for "iptables -P FORWARD DROP".
+	nft add table ip filter
+	nft add chain ip filter FORWARD "{ type filter hook forward priority 0; policy drop; }"
+	before=$(nft list table ip filter)
+	status=0
+	$RUN true 2>&1 || status=$?
+	echo "status $status"
+	[ "$(nft list table ip filter)" = "$before" ] && echo "filter table unchanged"
+	ip -o link | grep -c " cv" || true'
+	assert_success
+	assert_line "status 125"
+	assert_line --partial "would be dropped by chain FORWARD of table ip filter (policy drop)"
+	assert_line --partial 'nft insert rule ip filter FORWARD iifname "ctrlab0" accept; nft insert rule ip filter FORWARD oifname "ctrlab0" accept'
+	if br_netfilter_loaded; then
+		assert_line --partial "(br_netfilter is on: traffic between containers on 'ctrlab0' passes this chain too)"
+	fi
+	assert_line "filter table unchanged"
+}
+
+@test "FORWARD DROP firewall with the fix applied lets traffic through" {
+	require_br_netfilter
+	sim "$HELPERS"'
+	cat /proc/sys/net/bridge/bridge-nf-call-iptables
+	nft add table ip filter
+	nft add chain ip filter FORWARD "{ type filter hook forward priority 0; policy drop; }"
+	nft insert rule ip filter FORWARD iifname "ctrlab0" accept
+	nft insert rule ip filter FORWARD oifname "ctrlab0" accept
+	# Counts what br_netfilter hands from the bridge to this chain: traffic
+	# between two containers, which never leaves the bridge.
+	nft insert rule ip filter FORWARD iifname "ctrlab0" oifname "ctrlab0" counter accept
+	before=$(nft list table ip filter | grep -v "counter packets")
+	$RUN -q busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR
+	$RUN -q busybox sh -c "busybox nc -l -p 7000 -e echo neighbour" &
+	wait_for has_veth
+	$RUN -q busybox sh -c "for i in \$(seq 50); do busybox nc -w1 10.88.0.2 7000 </dev/null && break; sleep 0.1; done"
+	wait
+	nft list chain ip filter FORWARD | grep "counter packets"
+	[ "$(nft list table ip filter | grep -v "counter packets")" = "$before" ] && echo "filter table unchanged"'
+	assert_success
+	# br_netfilter passes bridged traffic through the FORWARD chain too.
+	assert_line --index 0 "1"
+	assert_line --partial "1 packets received"
+	assert_line "neighbour"
+	assert_line --regexp "iifname \"ctrlab0\" oifname \"ctrlab0\" counter packets [1-9]"
+	assert_line "filter table unchanged"
+}
+
+@test "cleanup after the container exits" {
+	sim "$HELPERS"'
+	$RUN -q --name web -p 8080:80 true
+	# The kernel removes the veth with the container'"'"'s network namespace.
+	wait_for no_veth
+	echo "links: $(ip -o link | grep -c " cv" || true)"
+	echo "leases: $(ls $CTRLAB_STATE_DIR/net/leases | wc -l)"
+	echo "rules: $(nft list table inet ctrlab | grep -c "dnat ip to" || true)"
+	[ -e $CTRLAB_STATE_DIR/web ] && echo "state dir left" || echo "state dir gone"'
+	assert_success
+	assert_line "links: 0"
+	assert_line "leases: 0"
+	assert_line "rules: 0"
+	assert_line "state dir gone"
+}
+
+@test "cleanup after SIGINT and SIGTERM of the runtime" {
+	for signal in INT TERM; do
+		sim "$HELPERS"'
+		$RUN -q --name web -p 8080:80 sleep 1000 &
+		pid=$!
+		wait_for has_veth
+		kill -'"$signal"' $pid
+		status=0; wait $pid || status=$?
+		echo "status $status"
+		wait_for no_veth
+		echo "links: $(ip -o link | grep -c " cv" || true)"
+		echo "leases: $(ls $CTRLAB_STATE_DIR/net/leases | wc -l)"
+		echo "rules: $(nft list table inet ctrlab | grep -c "dnat ip to" || true)"
+		[ -e $CTRLAB_STATE_DIR/web ] && echo "state dir left" || echo "state dir gone"'
+		assert_success
+		refute_line "status 0"
+		assert_line "links: 0"
+		assert_line "leases: 0"
+		assert_line "rules: 0"
+		assert_line "state dir gone"
+	done
+}
+
+@test "kill -9 leftovers are reclaimed by the next start" {
+	sim "$HELPERS"'
+	$RUN -q --name victim -p 8080:80 sleep 1000 &
+	pid=$!
+	wait_for has_veth
+	kill -9 $pid
+	wait $pid || true
+	echo "leases after kill: $(leases | wc -l)"
+	echo "rules after kill: $(nft list table inet ctrlab | grep -c "dnat ip to")"
+	[ -d $CTRLAB_STATE_DIR/victim ] && echo "state left after kill"
+	# The same name and port again: the reclaim clears the way for both.
+	$RUN --name victim -p 8080:80 busybox ip -o -4 addr show eth0 2>&1
+	echo "leases: $(leases | wc -l)"
+	echo "rules: $(nft list table inet ctrlab | grep -c "dnat ip to" || true)"
+	wait_for no_veth
+	echo "links: $(ip -o link | grep -c " cv" || true)"
+	[ -d $CTRLAB_STATE_DIR/victim ] && echo "state dir left" || echo "state dir gone"'
+	assert_success
+	assert_line "leases after kill: 1"
+	assert_line "rules after kill: 2"
+	assert_line "state left after kill"
+	assert_line --partial "Reclaiming 10.88.0.2 from container 'victim'"
+	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
+	assert_line "leases: 0"
+	assert_line "rules: 0"
+	assert_line "links: 0"
+	assert_line "state dir gone"
+}
+
+@test "cleanup command removes bridge, table and state" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	$RUN -q -p 8080:80 true
+	$RUN -q --net none true
+	wait_for no_veth
+	$RUN cleanup 2>&1
+	after=$(snapshot)
+	[ "$before" = "$after" ] && echo "host as before" || diff <(echo "$before") <(echo "$after")
+	[ -e $CTRLAB_STATE_DIR ] && echo "state left" || echo "state gone"'
+	assert_success
+	assert_line "ctrlab: Removed the bridge 'ctrlab0'"
+	assert_line "host as before"
+	assert_line "state gone"
+}
+
+@test "cleanup refuses while a container runs" {
+	sim "$HELPERS"'
+	$RUN -q --name busy sleep 1000 &
+	wait_for has_veth
+	status=0; $RUN cleanup 2>&1 || status=$?
+	echo "status $status"
+	ip -o link show ctrlab0 >/dev/null && echo "bridge kept"
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line --partial "Container 'busy'"
+	assert_line --partial "still runs"
+	assert_line "status 125"
+	assert_line "bridge kept"
+}
+
+@test "cleanup after kill -9 removes everything" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	$RUN -q -p 8080:80 sleep 1000 &
+	pid=$!
+	wait_for has_veth
+	kill -9 $pid; wait $pid || true
+	wait_for no_veth
+	$RUN cleanup
+	[ "$before" = "$(snapshot)" ] && echo "host as before"
+	[ -e $CTRLAB_STATE_DIR ] && echo "state left" || echo "state gone"'
+	assert_success
+	assert_line "host as before"
+	assert_line "state gone"
+}
+
+@test "cleanup keeps state of containers without a lease" {
+	sim "$HELPERS"'
+	$RUN -q true
+	$RUN -q --net none --name quiet sleep 1000 &
+	wait_for test -d $CTRLAB_STATE_DIR/quiet
+	$RUN cleanup 2>&1
+	[ -d $CTRLAB_STATE_DIR/quiet ] && echo "running state kept"
+	[ -e $CTRLAB_STATE_DIR/net ] && echo "net left" || echo "net gone"
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line --partial "still contains the state of containers without a network lease"
+	assert_line "running state kept"
+	assert_line "net gone"
+}
+
+@test "100 concurrent containers get unique addresses" {
+	sim "$HELPERS"'
+	mkfifo $WORK/go
+	exec 3<>$WORK/go
+	for i in $(seq 100); do
+		$RUN -q busybox sh -c "busybox ip -o -4 addr show eth0; read x || true" <$WORK/go >$WORK/out.$i 2>&1 3>&- &
+	done
+	all_up() { [ "$(cat $WORK/out.* | grep -c "inet 10\.88\.")" -eq 100 ]; }
+	wait_for all_up
+	echo "distinct: $(cat $WORK/out.* | busybox awk "{print \$4}" | sort -u | wc -l)"
+	echo "leases: $(leases | wc -l)"
+	exec 3>&-
+	failed=0
+	for job in $(jobs -p); do wait $job || failed=$((failed + 1)); done
+	echo "failed: $failed"
+	echo "leases after: $(leases | wc -l)"
+	wait_for no_veth
+	echo "links after: $(ip -o link | grep -c " cv" || true)"'
+	assert_success
+	assert_line "distinct: 100"
+	assert_line "leases: 100"
+	assert_line "failed: 0"
+	assert_line "leases after: 0"
+	assert_line "links after: 0"
+}
+
+@test "simulated host is left as it was" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	$RUN -q busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR >/dev/null
+	$RUN -q -p 8080:80 true
+	$RUN -q --net none true
+	$RUN -q --net host true
+	wait_for no_veth
+	$RUN cleanup 2>/dev/null
+	after=$(snapshot)
+	[ "$before" = "$after" ] && echo "host as before" || diff <(echo "$before") <(echo "$after")'
+	assert_success
+	assert_line "host as before"
+}
+
+@test "subnet overlapping a host route is rejected" {
+	sim '
+	before=$(ip -o link; nft list ruleset)
+	status=0; $RUN --subnet 192.168.251.0/24 true 2>&1 || status=$?
+	echo "status $status"
+	[ "$before" = "$(ip -o link; nft list ruleset)" ] && echo "host unchanged"
+	ip route add 10.88.4.0/24 dev uplink0
+	status=0; $RUN true 2>&1 || status=$?
+	echo "status $status"
+	$RUN -q --subnet 10.201.0.0/16 busybox ip -o -4 addr show eth0'
+	assert_success
+	assert_line --partial "The subnet 192.168.251.0/24 overlaps the host's route 192.168.251.0/24 on uplink0; choose a free one with --subnet"
+	assert_line --partial "The subnet 10.88.0.0/16 overlaps the host's route 10.88.4.0/24 on uplink0"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 2 ]
+	assert_line "host unchanged"
+	assert_line --regexp "eth0 +inet 10\.201\.0\.2/16"
+}
+
+@test "bad network options exit 125 and change nothing" {
+	sim '
+	before=$(ip -o link; nft list ruleset)
+	for args in "--net bogus" "--subnet 10.88.0.1/16" "--subnet 10.88.0.0/33" "-p 80" "-p 0:80" "-p 8080:80/sctp" "--dns nameserver" "--bridge this-name-is-too-long" "--net none -p 8080:80"; do
+		status=0; $RUN $args true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(ip -o link; nft list ruleset)" ] && echo "host unchanged"'
+	assert_success
+	assert_line --partial "Invalid network mode 'bogus': choose bridge, none or host"
+	assert_line --partial "Invalid subnet '10.88.0.1/16': host bits are set; did you mean 10.88.0.0/16?"
+	assert_line --partial "Invalid subnet '10.88.0.0/33': the prefix length must be 8 to 30"
+	assert_line --partial "Invalid port spec '80'"
+	assert_line --partial "Invalid port spec '0:80': ports must be 1 to 65535"
+	assert_line --partial "the protocol must be tcp or udp"
+	assert_line --partial "Invalid DNS server 'nameserver'"
+	assert_line --partial "Invalid bridge name 'this-name-is-too-long'"
+	assert_line --partial "Option -p/--publish needs --net bridge"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 9 ]
+	assert_line "host unchanged"
+}
+
+@test "--explain draws the topology and narrates each step" {
+	sim '$RUN --explain true 2>&1'
+	assert_success
+	assert_line --partial "topology of container"
+	assert_line --partial "[container netns] eth0 10.88.0.2/16, MTU 1400, default via 10.88.0.1"
+	assert_line --regexp "cv[0-9a-f]{11}, a port of bridge ctrlab0"
+	assert_line --partial "bridge ctrlab0 10.88.0.1/16 (the gateway)"
+	assert_line --partial "masquerade 10.88.0.0/16"
+	assert_line --partial "uplink uplink0"
+	assert_line --partial "netlink: RTM_NEWLINK ctrlab0 type bridge = 0"
+	assert_line --regexp "netlink: RTM_NEWLINK cv[0-9a-f]{11} type veth peer eth0 \(in the container's netns\) mtu 1400 master ctrlab0 = 0"
+	assert_line --partial "container: netlink: RTM_NEWADDR 10.88.0.2/16 dev eth0 = 0"
+	assert_line --partial "container: netlink: RTM_NEWROUTE default via 10.88.0.1 dev eth0 = 0"
+	assert_line --partial "nft: table inet ctrlab"
+	assert_line --regexp "veth cv[0-9a-f]{11}: removed by the kernel with the container's network namespace"
+}
+
+@test "a second bridge and subnet work side by side" {
+	sim '$RUN -q busybox ip -o -4 addr show eth0
+	$RUN -q --bridge ctrlab1 --subnet 10.201.0.0/24 busybox ip -o -4 addr show eth0
+	$RUN -q --bridge ctrlab1 --subnet 10.201.0.0/24 busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR
+	$RUN cleanup 2>/dev/null && ip -o link | grep -c ": ctrlab[0-9]*:" || true'
+	assert_success
+	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
+	assert_line --regexp "eth0 +inet 10\.201\.0\.2/24"
+	assert_line --partial "1 packets received"
+	assert_line "0"
+}
+
+@test "a bridge keeps the subnet it serves" {
+	sim '$RUN -q true
+	status=0; $RUN --subnet 10.201.0.0/16 true 2>&1 || status=$?
+	echo "status $status"
+	ip -o -4 addr show ctrlab0'
+	assert_success
+	assert_line --partial "The bridge 'ctrlab0' already serves 10.88.0.0/16, not 10.201.0.0/16; give this subnet a bridge of its own with --bridge NAME"
+	assert_line "status 125"
+	refute_line --regexp "inet 10\.201\."
+}
+
+@test "a link of another kind is not taken for the bridge" {
+	sim 'ip link add ctrlab0 type veth peer name ctrlab0-peer
+	status=0; $RUN true 2>&1 || status=$?
+	echo "status $status"'
+	assert_success
+	assert_line --partial "The link 'ctrlab0' exists and is not a bridge (kind 'veth'); choose another with --bridge"
+	assert_line "status 125"
+}
