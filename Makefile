@@ -15,9 +15,35 @@ LDFLAGS += -fsanitize=address,undefined
 BUILD := build/asan
 else
 BUILD := build/release
-# Stage 1 needs only the C library, so it links statically: a start then skips the
-# dynamic loader, which is a measurable share of a 2 ms run (see docs/bench.md).
+# Stages 1 and 2 need only the C library, so they link statically: a start then
+# skips the dynamic loader, which is a measurable share of a 2 ms run (see
+# docs/bench.md).
 STATIC_LDFLAGS := -static
+endif
+
+# The stage programs link with musl when musl-gcc is installed (Debian package
+# musl-tools): a static glibc program spends about 0.6 ms at each start in glibc's
+# CPU feature detection, whose cpuid instructions trap to the hypervisor in a VM,
+# and a static musl program does not (see docs/bench.md).  ASan builds, the unit
+# tests and the probe keep glibc, and so does stage 3, because Debian builds
+# libmnl and libnftables for glibc only.
+MUSL_CC ?= musl-gcc
+ifeq ($(SANITIZE),1)
+STAGE_CC := $(CC)
+STAGE_BUILD := $(BUILD)
+STAGE_CFLAGS := $(ALL_CFLAGS)
+else ifneq ($(shell command -v $(MUSL_CC) 2>/dev/null),)
+STAGE_CC := $(MUSL_CC)
+STAGE_BUILD := build/musl
+# musl-gcc searches musl's headers only, so it gets the kernel's uapi headers
+# (linux/, asm-generic/ and the host's asm/) through a directory of links.
+MUSL_KERNEL_HEADERS := build/musl-include
+STAGE_CFLAGS := $(ALL_CFLAGS) -isystem $(MUSL_KERNEL_HEADERS)
+else
+STAGE_CC := $(CC)
+STAGE_BUILD := $(BUILD)
+STAGE_CFLAGS := $(ALL_CFLAGS)
+STAGE_NOTE := note: $(MUSL_CC) not found, so stages 1 and 2 link with glibc, which starts slower; run 'make deps'
 endif
 
 COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
@@ -39,6 +65,7 @@ NET_LIBS := $(shell pkg-config --libs libmnl)
 
 HEADERS := $(wildcard common/*.h stage*/*.h)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+stage_obj = $(patsubst %.c,$(STAGE_BUILD)/%.o,$(1))
 
 .PHONY: all stage1 stage2 stage3 rootfs probe unit unit-net test verify verify-stage1 \
 	verify-stage2 verify-stage3 asan bench \
@@ -62,13 +89,17 @@ help:
 	@echo "make doctor          what this host supports, stage by stage"
 	@echo "make clean           remove build/, the stage programs and the probe"
 
-# Rebuild objects when the compiler flags change.  Each variant (release, asan)
-# keeps its objects apart, but the programs share one path, so they also relink
+# Rebuild objects when the compiler flags change.  Each variant (release, asan,
+# musl) keeps its objects apart, but the programs share one path, so they also relink
 # whenever the variant changes (build/link-flags).
 FLAGS_LINE := $(CC) $(ALL_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)
-$(BUILD)/flags build/link-flags: FORCE
+STAGE_FLAGS_LINE := $(STAGE_CC) $(STAGE_CFLAGS) $(LDFLAGS) $(STATIC_LDFLAGS)
+$(BUILD)/flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(FLAGS_LINE)' | cmp -s - $@ || echo '$(FLAGS_LINE)' > $@
+build/link-flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(STAGE_FLAGS_LINE)' | cmp -s - $@ || echo '$(STAGE_FLAGS_LINE)' > $@
 
 # V=1 shows the full compiler command lines.
 ifeq ($(V),1)
@@ -82,16 +113,36 @@ $(BUILD)/%.o: %.c $(HEADERS) $(BUILD)/flags
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+ifdef MUSL_KERNEL_HEADERS
+MUSL_FLAGS_LINE := $(STAGE_CC) $(STAGE_CFLAGS)
+build/musl/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(MUSL_FLAGS_LINE)' | cmp -s - $@ || echo '$(MUSL_FLAGS_LINE)' > $@
+
+build/musl/%.o: %.c $(HEADERS) build/musl/flags | $(MUSL_KERNEL_HEADERS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MUSLCC  $<")
+	$(Q)$(STAGE_CC) $(STAGE_CFLAGS) -c -o $@ $<
+
+$(MUSL_KERNEL_HEADERS):
+	@mkdir -p $@.tmp
+	ln -sfn /usr/include/linux /usr/include/asm-generic $@.tmp/
+	ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@.tmp/asm
+	@mv -T $@.tmp $@
+endif
+
 stage1: stage1-pid-uts/run
-stage1-pid-uts/run: $(call obj,$(COMMON_SRC) $(STAGE1_SRC)) build/link-flags
+stage1-pid-uts/run: $(call stage_obj,$(COMMON_SRC) $(STAGE1_SRC)) build/link-flags
+	@$(if $(STAGE_NOTE),echo "$(STAGE_NOTE)")
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
+	$(Q)$(STAGE_CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
 # Stage 2 and later run in rootfs/ by default, so building them builds it once.
 stage2: stage2-mount/run rootfs/bin/busybox
-stage2-mount/run: $(call obj,$(COMMON_SRC) $(STAGE2_SRC)) build/link-flags
+stage2-mount/run: $(call stage_obj,$(COMMON_SRC) $(STAGE2_SRC)) build/link-flags
+	@$(if $(STAGE_NOTE),echo "$(STAGE_NOTE)")
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
+	$(Q)$(STAGE_CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
 stage3: stage3-net/run rootfs/bin/busybox
 stage3-net/run: $(call obj,$(COMMON_SRC) $(STAGE3_SRC)) build/link-flags
@@ -113,6 +164,9 @@ rootfs/bin/busybox:
 # Each verify/unit/test_*.c is one cmocka program, linked with the common layer.
 UNIT_TESTS := $(patsubst verify/unit/%.c,$(BUILD)/unit/%,$(wildcard verify/unit/test_*.c))
 UNIT_LIB_OBJ := $(call obj,$(filter-out common/main.c,$(COMMON_SRC)))
+# Only the unit tests' pattern rule needs these glibc objects, so make would
+# delete them after each build as intermediate files and rebuild them next time.
+.SECONDARY: $(UNIT_LIB_OBJ)
 $(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")

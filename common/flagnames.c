@@ -4,7 +4,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/mount.h>
 
 #include "common/syscalls.h"
@@ -72,12 +71,30 @@ const char *flags_format(uint64_t flags, const struct flag_name *table,
 	return buffer;
 }
 
+/* The names of the standard signals, indexed by the C library's SIG* values.
+ * glibc has sigabbrev_np(3) for this but musl 1.2.3 has not, so the runtime keeps
+ * its own table, with the names glibc gives (SIGPOLL, not SIGIO).  Real-time
+ * signals have no name here, as they have none from sigabbrev_np(3). */
+static const char *const signal_names[] = {
+	[SIGHUP] = "SIGHUP", [SIGINT] = "SIGINT", [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE", [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+	[SIGSTKFLT] = "SIGSTKFLT", [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",
+	[SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN",
+	[SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG", [SIGXCPU] = "SIGXCPU",
+	[SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF",
+	[SIGWINCH] = "SIGWINCH", [SIGPOLL] = "SIGPOLL", [SIGPWR] = "SIGPWR",
+	[SIGSYS] = "SIGSYS",
+};
+
 const char *signal_name(int signo, char *buffer, size_t size)
 {
-	const char *abbrev = sigabbrev_np(signo);
+	size_t count = sizeof(signal_names) / sizeof(signal_names[0]);
 
-	if (abbrev)
-		snprintf(buffer, size, "SIG%s", abbrev);
+	if (signo > 0 && (size_t)signo < count && signal_names[signo])
+		snprintf(buffer, size, "%s", signal_names[signo]);
 	else
 		snprintf(buffer, size, "signal %d", signo);
 	return buffer;

@@ -58,6 +58,9 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 
 int tree_remove(const char *path)
 {
+	/* An empty directory needs no walk. */
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
 	/* FTW_MOUNT keeps the walk on this filesystem, so a mount still attached
 	 * below (after a crash) is never emptied; FTW_PHYS never follows symlinks. */
 	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&

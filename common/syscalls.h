@@ -1,7 +1,9 @@
 /* Raw system calls that the C library does not wrap on every distribution ctrlab
- * supports (glibc 2.36 on Debian 12 has no clone3 or pivot_root wrapper).  Each
- * wrapper keeps the kernel's name and returns what the kernel returns: -1 with errno
- * set on failure. */
+ * supports (glibc 2.36 on Debian 12 has no clone3 or pivot_root wrapper, and musl
+ * 1.2.3 has no statx), and the kernel's own definitions for them.  Each wrapper
+ * keeps the kernel's name and returns what the kernel returns: -1 with errno set
+ * on failure.  The stages build with glibc and with musl, so everything here comes
+ * from the kernel's uapi headers, which both C libraries accept. */
 #ifndef CTRLAB_SYSCALLS_H
 #define CTRLAB_SYSCALLS_H
 
@@ -10,8 +12,14 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+/* The kernel's struct mount_attr, MOUNT_ATTR_* flags and struct statx.  glibc
+ * 2.36's <sys/mount.h> already includes <linux/mount.h>, but musl 1.2.3 declares
+ * neither the mount API nor statx. */
+#include <linux/mount.h>
+#include <linux/stat.h>
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -84,6 +92,13 @@ static inline int sys_mount_setattr(int dirfd, const char *path, unsigned int fl
 				    struct mount_attr *attr)
 {
 	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+}
+
+/* statx(2), Linux 4.11, which glibc wraps since 2.28 and musl only since 1.2.5. */
+static inline int sys_statx(int dirfd, const char *path, int flags, unsigned int mask,
+			    struct statx *buffer)
+{
+	return (int)syscall(SYS_statx, dirfd, path, flags, mask, buffer);
 }
 
 #endif

@@ -23,12 +23,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "common/state.h"
 #include "stage2-mount/dev.h"
 #include "stage2-mount/mount_step.h"
@@ -260,6 +262,22 @@ static bool mount_signal(struct container *c, int signo)
 	return pty_handle_signal(signo);
 }
 
+/* Remove the overlay's layers if they are empty, as they are after a command
+ * that wrote nothing: the work directory then holds only the empty "work" that
+ * overlayfs made.  Three rmdir calls cost less than the walk of
+ * state_dir_remove, which removes whatever these leave. */
+static void overlay_dirs_remove(void)
+{
+	char work_work[PATH_MAX + sizeof("/work")];
+
+	if (!mnt.upper[0])
+		return;
+	snprintf(work_work, sizeof(work_work), "%s/work", mnt.work);
+	rmdir(work_work);
+	rmdir(mnt.work);
+	rmdir(mnt.upper);
+}
+
 /* Runs after the container is gone, or after a failure at any step. */
 static void mount_after_exit(struct container *c)
 {
@@ -271,6 +289,7 @@ static void mount_after_exit(struct container *c)
 		return;
 	/* The container's mount namespace died with its last process, taking the
 	 * overlay with it, so its layers are plain directories now. */
+	overlay_dirs_remove();
 	r = state_dir_remove(c);
 	if (r < 0)
 		log_debug("Failed to remove the state of '%s': %s", c->name, strerror(-r));

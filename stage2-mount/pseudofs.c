@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 
 #include "common/log.h"
+#include "common/syscalls.h"
 #include "stage2-mount/mount_step.h"
 
 static const char *const masked_paths[] = {
