@@ -110,18 +110,6 @@ size_t volume_count(void)
 	return bind_count;
 }
 
-bool volume_covers(const char *path)
-{
-	for (size_t i = 0; i < bind_count; i++) {
-		size_t len = strlen(binds[i].container_path);
-
-		if (strncmp(path, binds[i].container_path, len) == 0 &&
-		    (path[len] == '/' || path[len] == '\0'))
-			return true;
-	}
-	return false;
-}
-
 /* Make the detached tree at tree_fd read-only, every mount in it. */
 static int tree_make_read_only(struct mnt_bind *bind, struct ctr_error *err)
 {

@@ -28,10 +28,6 @@ int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind,
 /* Number of bind mounts registered so far. */
 size_t volume_count(void);
 
-/* True when a registered bind mount's container path is path or one of its
- * parent directories. */
-bool volume_covers(const char *path);
-
 /* Container side, before pivot_root, while host paths are still reachable: take
  * a detached copy of each host tree with open_tree(2), made read-only
  * recursively where asked.  Returns 0 or -errno with err set. */

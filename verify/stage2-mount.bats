@@ -5,6 +5,8 @@
 # Every test works on its own copy of rootfs/ (built by `make rootfs`) and its own
 # state directory, and unmounts whatever it mounted on the host in teardown.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup() {
@@ -599,14 +601,43 @@ tree_digest() {
 	assert_output --partial 'not a directory'
 }
 
-@test "rootfs without the command exits 125" {
-	run ctr /bin/not-there
-	assert_failure 125
-	assert_output --partial "Command '/bin/not-there' not found in the rootfs"
-	run ctr not-there-either
-	assert_failure 125
-	assert_output --partial "Command 'not-there-either' not found"
+@test "missing command exits 127 as in stage 1" {
+	run -127 ctr /bin/not-there
+	assert_failure 127
+	assert_output "ctrlab: error: Failed to execute '/bin/not-there': No such file or directory"
+	run -127 ctr not-there-either
+	assert_failure 127
+	assert_output --partial "Failed to execute 'not-there-either': command not found in PATH"
 	assert_state_empty
+}
+
+@test "unrunnable command exits 126 as in stage 1" {
+	run ctr /etc
+	assert_failure 126
+	assert_output "ctrlab: error: Failed to execute '/etc': it is a directory"
+	printf 'echo hi\n' > "$ROOTFS/bin/no-x-bit"
+	chmod 644 "$ROOTFS/bin/no-x-bit"
+	run ctr /bin/no-x-bit
+	assert_failure 126
+	assert_output --partial "Failed to execute '/bin/no-x-bit': it is not executable"
+	printf '#!/bin/missing-shell\n' > "$ROOTFS/bin/bad-interpreter"
+	chmod 755 "$ROOTFS/bin/bad-interpreter"
+	run ctr /bin/bad-interpreter
+	assert_failure 126
+	assert_output --partial 'its interpreter'
+	assert_state_empty
+}
+
+@test "command from a volume runs" {
+	mkdir "$TMP/tools"
+	printf '#!/bin/sh\necho from-volume\n' > "$TMP/tools/tool"
+	chmod 755 "$TMP/tools/tool"
+	run ctr -v "$TMP/tools:/opt/tools:ro" /opt/tools/tool
+	assert_success
+	assert_output 'from-volume'
+	run ctr -v "$TMP/tools:/opt/tools:ro" -e PATH=/opt/tools:/bin tool
+	assert_success
+	assert_output 'from-volume'
 }
 
 @test "root that is not a mount point is named" {
