@@ -65,9 +65,16 @@ int rootfs_resolve(const char *arg, char *ret_path, struct ctr_error *err)
 			return error_setx(err, -ENOENT,
 					  "Default rootfs '%s' not found: build it with 'make rootfs' or pass --rootfs DIR",
 					  path);
-		return error_set(err, -errno, "Invalid rootfs '%s'; pass an existing directory with --rootfs DIR",
-				 path);
+		return error_setx(err, -errno,
+				  "Invalid rootfs '%s': %s; pass an existing directory with --rootfs DIR",
+				  path, strerror(errno));
 	}
+	/* pivot_root(2) fails with EBUSY when new_root is the current root, and a
+	 * container whose root is the host's would isolate no file anyway. */
+	if (strcmp(ret_path, "/") == 0)
+		return error_setx(err, -EINVAL,
+				  "Invalid rootfs '%s': the host's / cannot be the container's root; pass a directory with --rootfs DIR",
+				  path);
 	if (stat(ret_path, &st) < 0)
 		return error_set(err, -errno, "Failed to stat the rootfs '%s'", ret_path);
 	if (!S_ISDIR(st.st_mode))

@@ -462,7 +462,11 @@ tree_digest() {
 @test "missing workdir fails with nothing left" {
 	run ctr -w /does/not/exist true
 	assert_failure 125
-	assert_output --partial "/does/not/exist"
+	assert_output "ctrlab: error: Invalid working directory '/does/not/exist': it does not exist in the container; create it there or choose another -w DIR"
+	assert_state_empty
+	run ctr -w /bin/busybox true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid working directory '/bin/busybox': it is not a directory in the container; choose another -w DIR"
 	assert_state_empty
 }
 
@@ -587,7 +591,7 @@ tree_digest() {
 	host_mounts > "$TMP/before"
 	run "$RUN" --rootfs "$TMP/nowhere" true
 	assert_failure 125
-	assert_output --partial "Invalid rootfs '$TMP/nowhere'"
+	assert_output "ctrlab: error: Invalid rootfs '$TMP/nowhere': No such file or directory; pass an existing directory with --rootfs DIR"
 	host_mounts > "$TMP/after"
 	run diff "$TMP/before" "$TMP/after"
 	assert_success
@@ -599,6 +603,34 @@ tree_digest() {
 	run "$RUN" --rootfs "$TMP/file" true
 	assert_failure 125
 	assert_output --partial 'not a directory'
+}
+
+@test "host root as rootfs exits 125" {
+	host_mounts > "$TMP/before"
+	run "$RUN" --rootfs / true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid rootfs '/': the host's / cannot be the container's root; pass a directory with --rootfs DIR"
+	ln -s / "$TMP/root-link"
+	run "$RUN" --rootfs "$TMP/root-link" true
+	assert_failure 125
+	assert_output --partial "the host's / cannot be the container's root"
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+	assert_state_empty
+}
+
+@test "state dir that is a file exits 125" {
+	echo keep > "$TMP/state-file"
+	run ctr --state-dir "$TMP/state-file" true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid state directory '$TMP/state-file': not a directory; remove it or pass a directory with --state-dir DIR"
+	run cat "$TMP/state-file"
+	assert_output 'keep'
+	run ctr --state-dir "$TMP/missing/state" true
+	assert_failure 125
+	assert_output "ctrlab: error: Failed to create the state directory '$TMP/missing/state': No such file or directory; pass another --state-dir DIR"
+	[ ! -e "$TMP/missing" ] || fail "a state directory was created"
 }
 
 @test "missing command exits 127 as in stage 1" {
