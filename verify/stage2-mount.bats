@@ -429,6 +429,29 @@ tree_digest() {
 	assert_state_empty
 }
 
+@test "volume over /proc, /sys or /dev is rejected" {
+	mkdir "$TMP/vol"
+	host_mounts > "$TMP/before"
+	run ctr -v "$TMP/vol:/proc" true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid volume '$TMP/vol:/proc': the container path '/proc' is in /proc, which the runtime mounts itself; choose a path outside /proc, /sys and /dev"
+	run ctr -v "$TMP/vol:/sys/fs" true
+	assert_failure 125
+	assert_output --partial "is in /sys"
+	run ctr -v "$TMP/vol:/dev/shm" true
+	assert_failure 125
+	assert_output --partial "is in /dev"
+	# A symlink in the rootfs leads there too; it is caught after resolution.
+	ln -s /proc "$ROOTFS/to-proc"
+	run ctr -v "$TMP/vol:/to-proc/sys" true
+	assert_failure 125
+	assert_output --partial "Invalid volume target '/to-proc/sys': it leads to '/proc/sys' in /proc"
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+	assert_state_empty
+}
+
 @test "volume host path must exist" {
 	run ctr -v "$TMP/missing:/data" true
 	assert_failure 125
