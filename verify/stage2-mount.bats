@@ -567,6 +567,37 @@ tree_digest() {
 	assert_output --partial 'killed'
 }
 
+# The next two start the runtime as a background job of a shell with job
+# control (set -m) on a real pty: the shell's group is the foreground one.
+@test "background run leaves the terminal alone" {
+	run timeout 60 script -qec "bash -c '
+		set -m
+		$RUN --rootfs $ROOTFS sh -c \"read line; echo read-status=\\\$?; tty || true\" &
+		wait \$!; echo exit=\$?'" /dev/null
+	assert_success
+	# Empty input, no pty, and it ran to completion instead of stopping.
+	assert_line --regexp $'^read-status=1\r?$'
+	assert_line --regexp $'^not a tty\r?$'
+	assert_line --regexp $'^exit=0\r?$'
+	assert_state_empty
+}
+
+@test "background run ends on kill %1" {
+	mkdir "$TMP/sync"
+	run timeout 60 script -qec "bash -c '
+		set -m
+		$RUN --rootfs $ROOTFS -v $TMP/sync:/sync sh -c \"touch /sync/ready; exec sleep 30\" &
+		for i in \$(seq 100); do [ -e $TMP/sync/ready ] && break; sleep 0.1; done
+		sleep 0.5
+		echo state=\$(cut -d\" \" -f3 /proc/\$!/stat)
+		kill %1; wait %1; echo exit=\$?'" /dev/null
+	assert_success
+	# Not stopped (T) by SIGTTOU, and SIGTERM reached sleep: 128 + 15.
+	assert_line --regexp $'^state=S\r?$'
+	assert_line --regexp $'^exit=143\r?$'
+	assert_state_empty
+}
+
 @test "-T: no pty, no controlling terminal" {
 	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -T sh -c 'ls /dev/pts; cut -d\" \" -f7 /proc/self/stat; cat /dev/tty'" /dev/null
 	# script(1) ends lines with CR LF.
