@@ -70,6 +70,7 @@ assert_state_empty() {
 	touch "$ROOTFS/only-in-this-rootfs"
 	run ctr ls /
 	assert_success
+	assert_output "$(ls "$ROOTFS")"
 	assert_line 'bin'
 	assert_line 'only-in-this-rootfs'
 	refute_line 'work'
@@ -322,6 +323,9 @@ tree_digest() {
 	before="$(tree_digest "$ROOTFS")"
 	run ctr sh -c 'rm -rf / 2>/dev/null; ls /bin 2>/dev/null | wc -l'
 	assert_output '0'
+	# Only mount points survive, as the lesson shows.
+	run ctr sh -c 'rm -rf / 2>/dev/null; ls /'
+	assert_output "$(printf 'dev\nproc\nsys')"
 	assert_equal "$(tree_digest "$ROOTFS")" "$before"
 	assert_state_empty
 }
