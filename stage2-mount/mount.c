@@ -135,7 +135,7 @@ static int mount_validate(struct container *c, struct ctr_error *err)
 		return r;
 	/* COMMAND is not looked up here: the container's execve reports a missing
 	 * or unrunnable COMMAND with stage 1's words and status (127 or 126), and
-	 * sees the volumes and PATH that a check on the host would have to guess. */
+	 * only it resolves COMMAND through the volumes and the container's PATH. */
 	return rootfs_check_host_root(err);
 }
 

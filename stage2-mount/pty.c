@@ -64,7 +64,8 @@ int pty_prepare(struct ctr_error *err)
 	/* Started in the background ("run ... &"), the runtime does not take the
 	 * terminal, as docker run without -it: raw mode would stop it with SIGTTOU
 	 * at once, and it would stay stopped, deaf even to "kill %1".  The
-	 * container then gets no pty unless -t asks for one, and empty input. */
+	 * container then gets no pty and an empty stdin (stdio_relay.c).  With -t
+	 * it gets a pty that the runtime never feeds. */
 	pty.background = pty_stdin_in_background();
 	pty.enabled = pty.mode == PTY_ON ||
 		      (pty.mode == PTY_AUTO && isatty(STDIN_FILENO) && !pty.background);

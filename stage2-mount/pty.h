@@ -18,8 +18,8 @@ void pty_set_mode(enum pty_mode mode);
 
 /* True when stdin is the controlling terminal and the runtime is not in its
  * foreground process group, as after "run ... &" in an interactive shell.  A
- * read from it would then stop the runtime with SIGTTIN, and a mode change with
- * SIGTTOU (termios(3), "Job control"). */
+ * read from it would then stop the runtime with SIGTTIN (credentials(7)), and
+ * tcsetattr(3) would stop it with SIGTTOU. */
 bool pty_stdin_in_background(void);
 
 /* True when the container gets a pty; valid after pty_prepare(). */
