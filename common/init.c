@@ -92,6 +92,21 @@ static void exec_failure(const char *command, const char *file, int code,
 	}
 }
 
+/* Record why chdir(workdir) failed with errno code, naming the fix. */
+static void workdir_failure(const char *workdir, int code, struct ctr_error *err)
+{
+	if (code == ENOENT)
+		error_setx(err, -ENOENT,
+			   "Invalid working directory '%s': it does not exist in the container; create it there or choose another -w DIR",
+			   workdir);
+	else if (code == ENOTDIR)
+		error_setx(err, -ENOTDIR,
+			   "Invalid working directory '%s': it is not a directory in the container; choose another -w DIR",
+			   workdir);
+	else
+		error_set(err, -code, "Failed to change to the working directory '%s'", workdir);
+}
+
 /* Try execve on each directory of the container's PATH, as execvp(3) does, but
  * with the container's PATH rather than the runtime's.  Returns only on failure,
  * with err set: 127 when COMMAND is not found, 126 when it cannot be executed. */
@@ -160,8 +175,7 @@ static _Noreturn void command_exec(struct container *c, const struct ctr_stage *
 		child_fail(sync_fd, SYNC_FAIL, &err);
 	}
 	if (c->workdir && chdir(c->workdir) < 0) {
-		error_set(&err, -errno, "Failed to change to the working directory '%s'",
-			  c->workdir);
+		workdir_failure(c->workdir, errno, &err);
 		child_fail(sync_fd, SYNC_FAIL, &err);
 	}
 	env_count = env_build(c, getenv("TERM") ? getenv("TERM") : "xterm", envp,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,13 +27,21 @@ int state_path(const struct container *c, const char *leaf, char *buffer, size_t
 int state_dir_create(const struct container *c, struct ctr_error *err)
 {
 	char path[4096];
+	struct stat st;
 	int r;
 
 	/* 0711: other users may pass through to files a container maps (stage 5),
 	 * but cannot list which containers run. */
 	if (mkdir(c->state_dir, 0711) < 0 && errno != EEXIST)
-		return error_set(err, -errno, "Failed to create the state directory '%s'",
-				 c->state_dir);
+		return error_setx(err, -errno,
+				  "Failed to create the state directory '%s': %s; pass another --state-dir DIR",
+				  c->state_dir, strerror(errno));
+	/* EEXIST above also covers a file of that name, which mkdir below would
+	 * report as a bare ENOTDIR on the container's path. */
+	if (stat(c->state_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return error_setx(err, -ENOTDIR,
+				  "Invalid state directory '%s': not a directory; remove it or pass a directory with --state-dir DIR",
+				  c->state_dir);
 	r = state_path(c, NULL, path, sizeof(path));
 	if (r < 0)
 		return error_set(err, r, "Failed to build the state path for '%s'", c->name);

@@ -131,16 +131,14 @@ static int mount_validate(struct container *c, struct ctr_error *err)
 {
 	int r;
 
+	(void)c;
 	r = rootfs_resolve(mnt.rootfs_arg, mnt.rootfs, err);
 	if (r < 0)
 		return r;
-	r = rootfs_check_host_root(err);
-	if (r < 0)
-		return r;
-	/* A command that a volume brings in is not in the rootfs yet. */
-	if (c->argv[0][0] == '/' && volume_covers(c->argv[0]))
-		return 0;
-	return rootfs_check_command(mnt.rootfs, c, err);
+	/* COMMAND is not looked up here: the container's execve reports a missing
+	 * or unrunnable COMMAND with stage 1's words and status (127 or 126), and
+	 * only it resolves COMMAND through the volumes and the container's PATH. */
+	return rootfs_check_host_root(err);
 }
 
 /* Create the overlay's upper and work directories in the state directory.  The

@@ -37,6 +37,7 @@ static struct {
 	bool have_initial;
 	struct termios saved;   /* the host terminal's mode before raw */
 	bool raw;
+	bool background;        /* pty_stdin_in_background() at pty_prepare() */
 } pty = { .sock = { -1, -1 }, .master_fd = -1 };
 
 void pty_set_mode(enum pty_mode mode)
@@ -49,9 +50,25 @@ bool pty_enabled(void)
 	return pty.enabled;
 }
 
+bool pty_stdin_in_background(void)
+{
+	/* tcgetpgrp(3) fails with ENOTTY when stdin is not the caller's controlling
+	 * terminal, and such a terminal sends no job-control signals. */
+	pid_t foreground = tcgetpgrp(STDIN_FILENO);
+
+	return foreground > 0 && foreground != getpgrp();
+}
+
 int pty_prepare(struct ctr_error *err)
 {
-	pty.enabled = pty.mode == PTY_ON || (pty.mode == PTY_AUTO && isatty(STDIN_FILENO));
+	/* Started in the background ("run ... &"), the runtime does not take the
+	 * terminal, as docker run without -it: raw mode would stop it with SIGTTOU
+	 * at once, and it would stay stopped, deaf even to "kill %1".  The
+	 * container then gets no pty and an empty stdin (stdio_relay.c).  With -t
+	 * it gets a pty that the runtime never feeds. */
+	pty.background = pty_stdin_in_background();
+	pty.enabled = pty.mode == PTY_ON ||
+		      (pty.mode == PTY_AUTO && isatty(STDIN_FILENO) && !pty.background);
 	if (!pty.enabled)
 		return 0;
 	pty.have_initial = ioctl(STDIN_FILENO, TIOCGWINSZ, &pty.initial) == 0;
@@ -283,10 +300,14 @@ int pty_relay_start(struct ctr_loop *loop, struct ctr_error *err)
 	pty.sock[0] = -1;
 	explain("recvmsg(SCM_RIGHTS) = %d: the runtime holds the container's pty master",
 		pty.master_fd);
-	terminal_make_raw();
 	r = loop_watch(loop, pty.master_fd, POLLIN, on_master, NULL);
-	if (r == 0)
+	/* -t from the background: reading the terminal or changing its mode would
+	 * stop the runtime, so the container's pty gets no input, as with docker
+	 * run -t without -i. */
+	if (r == 0 && !pty.background) {
+		terminal_make_raw();
 		r = loop_watch(loop, STDIN_FILENO, POLLIN, on_stdin, NULL);
+	}
 	if (r < 0)
 		return error_set(err, r, "Failed to watch the pty in the wait loop");
 	return 0;

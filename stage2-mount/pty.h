@@ -16,6 +16,12 @@ enum pty_mode {
 /* Choose the mode before pty_prepare(); the default is PTY_AUTO. */
 void pty_set_mode(enum pty_mode mode);
 
+/* True when stdin is the controlling terminal and the runtime is not in its
+ * foreground process group, as after "run ... &" in an interactive shell.  A
+ * read from it would then stop the runtime with SIGTTIN (credentials(7)), and
+ * tcsetattr(3) would stop it with SIGTTOU. */
+bool pty_stdin_in_background(void);
+
 /* True when the container gets a pty; valid after pty_prepare(). */
 bool pty_enabled(void);
 
@@ -38,7 +44,9 @@ int pty_child_setup(struct ctr_error *err);
 int pty_command_setup(struct ctr_error *err);
 
 /* Host, once COMMAND runs: receive the master, put the runtime's terminal in raw
- * mode and relay both ways in the wait loop.  Returns 0 or -errno with err set. */
+ * mode and relay both ways in the wait loop.  From the background (-t only),
+ * relay the output alone and leave the terminal's mode as it is.  Returns 0 or
+ * -errno with err set. */
 int pty_relay_start(struct ctr_loop *loop, struct ctr_error *err);
 
 /* Host: apply a SIGWINCH to the container's pty.  Returns true when the signal

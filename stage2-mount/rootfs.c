@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "common/env.h"
 #include "common/log.h"
 #include "common/syscalls.h"
 #include "stage2-mount/mount_step.h"
@@ -69,9 +67,16 @@ int rootfs_resolve(const char *arg, char *ret_path, struct ctr_error *err)
 			return error_setx(err, -ENOENT,
 					  "Default rootfs '%s' not found: build it with 'make rootfs' or pass --rootfs DIR",
 					  path);
-		return error_set(err, -errno, "Invalid rootfs '%s'; pass an existing directory with --rootfs DIR",
-				 path);
+		return error_setx(err, -errno,
+				  "Invalid rootfs '%s': %s; pass an existing directory with --rootfs DIR",
+				  path, strerror(errno));
 	}
+	/* pivot_root(2) fails with EBUSY when new_root is the current root, and a
+	 * container whose root is the host's would isolate no file anyway. */
+	if (strcmp(ret_path, "/") == 0)
+		return error_setx(err, -EINVAL,
+				  "Invalid rootfs '%s': the host's / cannot be the container's root; pass a directory with --rootfs DIR",
+				  path);
 	if (stat(ret_path, &st) < 0)
 		return error_set(err, -errno, "Failed to stat the rootfs '%s'", ret_path);
 	if (!S_ISDIR(st.st_mode))
@@ -79,76 +84,6 @@ int rootfs_resolve(const char *arg, char *ret_path, struct ctr_error *err)
 				  "Invalid rootfs '%s': not a directory; pass a directory with --rootfs DIR",
 				  path);
 	explain("realpath(\"%s\") = \"%s\": the rootfs", path, ret_path);
-	return 0;
-}
-
-/* True when path names a non-directory inside the tree at root_fd, resolved as
- * if root_fd were "/". */
-static bool exists_in_root(int root_fd, const char *path)
-{
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
-	int fd = sys_openat2(root_fd, path, &how);
-	struct stat st;
-	bool found;
-
-	if (fd < 0)
-		return false;
-	found = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
-	close(fd);
-	return found;
-}
-
-/* The PATH the container's execve will search: the last -e PATH=, else the
- * default of common/env.h. */
-static const char *container_path_variable(const struct container *c)
-{
-	const char *path = CTR_DEFAULT_PATH;
-
-	for (size_t i = 0; i < c->env_count; i++) {
-		if (strncmp(c->env[i], "PATH=", 5) == 0)
-			path = c->env[i] + 5;
-	}
-	return path;
-}
-
-/* Search name in each directory of the PATH list, inside root_fd. */
-static bool exists_in_path(int root_fd, const char *path_list, const char *name)
-{
-	char candidate[PATH_MAX];
-
-	for (const char *dir = path_list; *dir;) {
-		size_t dir_len = strcspn(dir, ":");
-
-		if (dir_len > 0 &&
-		    (size_t)snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)dir_len,
-				     dir, name) < sizeof(candidate) &&
-		    exists_in_root(root_fd, candidate))
-			return true;
-		dir += dir_len;
-		if (*dir == ':')
-			dir++;
-	}
-	return false;
-}
-
-int rootfs_check_command(const char *rootfs, const struct container *c,
-			 struct ctr_error *err)
-{
-	const char *command = c->argv[0];
-	int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	bool found;
-
-	if (root_fd < 0)
-		return error_set(err, -errno, "Failed to open the rootfs '%s'", rootfs);
-	if (strchr(command, '/'))
-		found = exists_in_root(root_fd, command);
-	else
-		found = exists_in_path(root_fd, container_path_variable(c), command);
-	close(root_fd);
-	if (!found)
-		return error_setx(err, -ENOENT,
-				  "Command '%s' not found in the rootfs '%s'; install it there or pass another --rootfs",
-				  command, rootfs);
 	return 0;
 }
 

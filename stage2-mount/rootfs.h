@@ -12,12 +12,6 @@
  * naming the directory and the fix. */
 int rootfs_resolve(const char *arg, char *ret_path, struct ctr_error *err);
 
-/* Check that COMMAND exists in the rootfs, looked up like the container's
- * execve will: a path resolved inside the rootfs, or a name searched in PATH
- * (-e PATH=..., else the default).  Returns 0 or -ENOENT with err set. */
-int rootfs_check_command(const char *rootfs, const struct container *c,
-			 struct ctr_error *err);
-
 /* Check that the host's root can be moved by pivot_root(2): it must be a mount
  * point (not a chroot) and not the initramfs.  Returns 0 or -EINVAL with err
  * naming the cause. */

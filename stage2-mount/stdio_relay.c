@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "stage2-mount/pty.h"
 
 struct relay_pipe {
 	int runtime_fd;    /* the runtime's end, or -1 */
@@ -40,6 +41,16 @@ int relay_prepare(struct ctr_error *err)
 			continue;
 		if (pipe2(ends, O_CLOEXEC) < 0)
 			return error_set(err, -errno, "Failed to create a pipe for fd %d", target);
+		/* From the background, a read of the terminal would stop the runtime
+		 * with SIGTTIN.  The container reads end of file instead, as docker
+		 * run without -i does, so the write end is closed at once. */
+		if (target == 0 && pty_stdin_in_background()) {
+			close(ends[1]);
+			pipes[0].container_fd = ends[0];
+			explain("pipe2() = [%d, %d]: fd 0 of the container is empty, because the runtime runs in the terminal's background",
+				ends[0], ends[1]);
+			continue;
+		}
 		/* ends[0] reads, ends[1] writes: the container reads fd 0 and writes
 		 * fds 1 and 2. */
 		pipes[target].container_fd = target == 0 ? ends[0] : ends[1];

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -38,10 +39,54 @@ static int copy_path(char *buffer, const char *text, size_t count)
 	return 0;
 }
 
+/* Write path to ret_normal with "//", "." and ".." folded away, without looking
+ * at any file: "/a/../proc/" becomes "/proc".  path is absolute and shorter
+ * than PATH_MAX, and ret_normal has PATH_MAX bytes. */
+static void path_normalize(const char *path, char *ret_normal)
+{
+	size_t len = 0;
+
+	for (const char *name = path; *name;) {
+		size_t name_len = strcspn(name, "/");
+
+		if (name_len == 2 && strncmp(name, "..", 2) == 0) {
+			while (len > 0 && ret_normal[len] != '/')
+				len--;
+		} else if (name_len > 0 && !(name_len == 1 && name[0] == '.')) {
+			ret_normal[len++] = '/';
+			memcpy(ret_normal + len, name, name_len);
+			len += name_len;
+		}
+		name += name_len;
+		name += strspn(name, "/");
+	}
+	ret_normal[len] = '\0';
+}
+
+/* Return "/proc", "/sys" or "/dev" when path is that directory or below it,
+ * else NULL.  The runtime mounts its own filesystems there, with masked and
+ * read-only paths, and a bind mount over them would hide those silently. */
+static const char *reserved_prefix(const char *path)
+{
+	static const char *const reserved[] = { "/proc", "/sys", "/dev" };
+	char normal[PATH_MAX];
+
+	path_normalize(path, normal);
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		size_t len = strlen(reserved[i]);
+
+		if (strncmp(normal, reserved[i], len) == 0 &&
+		    (normal[len] == '/' || normal[len] == '\0'))
+			return reserved[i];
+	}
+	return NULL;
+}
+
 int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind, struct ctr_error *err)
 {
 	const char *first = strchr(spec, ':');
 	const char *second = first ? strchr(first + 1, ':') : NULL;
+	const char *reserved;
 	size_t container_len;
 
 	if (!first)
@@ -76,6 +121,11 @@ int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind, struct ctr_er
 	if (ret_bind->container_path[strspn(ret_bind->container_path, "/")] == '\0')
 		return error_setx(err, -EINVAL,
 				  "Invalid volume '%s': the container path cannot be '/'", spec);
+	reserved = reserved_prefix(ret_bind->container_path);
+	if (reserved)
+		return error_setx(err, -EINVAL,
+				  "Invalid volume '%s': the container path '%s' is in %s, which the runtime mounts itself; choose a path outside /proc, /sys and /dev",
+				  spec, ret_bind->container_path, reserved);
 	ret_bind->tree_fd = -1;
 	return 0;
 }
@@ -108,18 +158,6 @@ int mnt_add_bind(const char *host_path, const char *container_path, bool read_on
 size_t volume_count(void)
 {
 	return bind_count;
-}
-
-bool volume_covers(const char *path)
-{
-	for (size_t i = 0; i < bind_count; i++) {
-		size_t len = strlen(binds[i].container_path);
-
-		if (strncmp(path, binds[i].container_path, len) == 0 &&
-		    (path[len] == '/' || path[len] == '\0'))
-			return true;
-	}
-	return false;
 }
 
 /* Make the detached tree at tree_fd read-only, every mount in it. */
@@ -235,6 +273,31 @@ static int target_open(int root_fd, const char *path, bool want_dir, struct ctr_
 	return parent_fd < 0 ? error_set(err, -errno, "Failed to duplicate an fd") : parent_fd;
 }
 
+/* Reject a target that a symlink in the rootfs led into /proc, /sys or /dev,
+ * which volume_spec_parse() could not see.  The fd's /proc/self/fd link gives
+ * the path that openat2 really reached, in the container's root. */
+static int target_check_reserved(int target_fd, const struct mnt_bind *bind,
+				 struct ctr_error *err)
+{
+	char link[64];
+	char target[PATH_MAX];
+	const char *reserved;
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", target_fd);
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len < 0)
+		return error_set(err, -errno, "Failed to read the path of the mount point '%s'",
+				 bind->container_path);
+	target[len] = '\0';
+	reserved = reserved_prefix(target);
+	if (reserved)
+		return error_setx(err, -EINVAL,
+				  "Invalid volume target '%s': it leads to '%s' in %s, which the runtime mounts itself; choose a path outside /proc, /sys and /dev",
+				  bind->container_path, target, reserved);
+	return 0;
+}
+
 static int bind_attach(int root_fd, struct mnt_bind *bind, struct ctr_error *err)
 {
 	struct stat st;
@@ -246,6 +309,9 @@ static int bind_attach(int root_fd, struct mnt_bind *bind, struct ctr_error *err
 	target_fd = target_open(root_fd, bind->container_path, S_ISDIR(st.st_mode), err);
 	if (target_fd < 0)
 		return target_fd;
+	r = target_check_reserved(target_fd, bind, err);
+	if (r < 0)
+		goto out;
 	if (sys_move_mount(bind->tree_fd, "", target_fd, "",
 			   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		r = error_set(err, -errno, "Failed to bind '%s' to '%s' in the container",
@@ -254,6 +320,7 @@ static int bind_attach(int root_fd, struct mnt_bind *bind, struct ctr_error *err
 		explain("move_mount(tree of \"%s\", \"%s\", MOVE_MOUNT_F_EMPTY_PATH|MOVE_MOUNT_T_EMPTY_PATH) = 0 (%s)",
 			bind->host_path, bind->container_path,
 			bind->read_only ? "read-only" : "read-write");
+out:
 	close(target_fd);
 	close(bind->tree_fd);
 	bind->tree_fd = -1;

@@ -20,17 +20,14 @@ struct mnt_bind {
 
 /* Parse a volume spec "HOST:CONTAINER", "HOST:CONTAINER:ro" or
  * "HOST:CONTAINER:rw" into ret_bind without touching the filesystem.  CONTAINER
- * must be absolute and not "/"; neither path may contain ':'.  Returns 0 or
+ * must be absolute, not "/" and not in /proc, /sys or /dev, after folding "."
+ * and "..".  Neither path may contain ':'.  Returns 0 or
  * -EINVAL (-ENAMETOOLONG for a path of PATH_MAX bytes or more) with err set. */
 int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind,
 		      struct ctr_error *err);
 
 /* Number of bind mounts registered so far. */
 size_t volume_count(void);
-
-/* True when a registered bind mount's container path is path or one of its
- * parent directories. */
-bool volume_covers(const char *path);
 
 /* Container side, before pivot_root, while host paths are still reachable: take
  * a detached copy of each host tree with open_tree(2), made read-only
@@ -39,7 +36,8 @@ int volume_open_trees(struct ctr_error *err);
 
 /* Container side, after pivot_root: attach each copy at its container path,
  * resolved with "/" as the container's root and created in the writable layer
- * when missing.  Returns 0 or -errno with err set. */
+ * when missing.  Returns 0 or -errno with err set, -EINVAL when a symlink led
+ * the path into /proc, /sys or /dev. */
 int volume_attach_all(struct ctr_error *err);
 
 #endif

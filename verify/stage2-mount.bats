@@ -5,6 +5,8 @@
 # Every test works on its own copy of rootfs/ (built by `make rootfs`) and its own
 # state directory, and unmounts whatever it mounted on the host in teardown.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup() {
@@ -68,6 +70,7 @@ assert_state_empty() {
 	touch "$ROOTFS/only-in-this-rootfs"
 	run ctr ls /
 	assert_success
+	assert_output "$(ls "$ROOTFS")"
 	assert_line 'bin'
 	assert_line 'only-in-this-rootfs'
 	refute_line 'work'
@@ -320,6 +323,9 @@ tree_digest() {
 	before="$(tree_digest "$ROOTFS")"
 	run ctr sh -c 'rm -rf / 2>/dev/null; ls /bin 2>/dev/null | wc -l'
 	assert_output '0'
+	# Only mount points survive, as the lesson shows.
+	run ctr sh -c 'rm -rf / 2>/dev/null; ls /'
+	assert_output "$(printf 'dev\nproc\nsys')"
 	assert_equal "$(tree_digest "$ROOTFS")" "$before"
 	assert_state_empty
 }
@@ -427,6 +433,29 @@ tree_digest() {
 	assert_state_empty
 }
 
+@test "volume over /proc, /sys or /dev is rejected" {
+	mkdir "$TMP/vol"
+	host_mounts > "$TMP/before"
+	run ctr -v "$TMP/vol:/proc" true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid volume '$TMP/vol:/proc': the container path '/proc' is in /proc, which the runtime mounts itself; choose a path outside /proc, /sys and /dev"
+	run ctr -v "$TMP/vol:/sys/fs" true
+	assert_failure 125
+	assert_output --partial "is in /sys"
+	run ctr -v "$TMP/vol:/dev/shm" true
+	assert_failure 125
+	assert_output --partial "is in /dev"
+	# A symlink in the rootfs leads there too; it is caught after resolution.
+	ln -s /proc "$ROOTFS/to-proc"
+	run ctr -v "$TMP/vol:/to-proc/sys" true
+	assert_failure 125
+	assert_output --partial "Invalid volume target '/to-proc/sys': it leads to '/proc/sys' in /proc"
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
+	assert_state_empty
+}
+
 @test "volume host path must exist" {
 	run ctr -v "$TMP/missing:/data" true
 	assert_failure 125
@@ -460,7 +489,11 @@ tree_digest() {
 @test "missing workdir fails with nothing left" {
 	run ctr -w /does/not/exist true
 	assert_failure 125
-	assert_output --partial "/does/not/exist"
+	assert_output "ctrlab: error: Invalid working directory '/does/not/exist': it does not exist in the container; create it there or choose another -w DIR"
+	assert_state_empty
+	run ctr -w /bin/busybox true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid working directory '/bin/busybox': it is not a directory in the container; choose another -w DIR"
 	assert_state_empty
 }
 
@@ -538,6 +571,37 @@ tree_digest() {
 	assert_output --partial 'killed'
 }
 
+# The next two start the runtime as a background job of a shell with job
+# control (set -m) on a real pty: the shell's group is the foreground one.
+@test "background run leaves the terminal alone" {
+	run timeout 60 script -qec "bash -c '
+		set -m
+		$RUN --rootfs $ROOTFS sh -c \"read line; echo read-status=\\\$?; tty || true\" &
+		wait \$!; echo exit=\$?'" /dev/null
+	assert_success
+	# Empty input, no pty, and it ran to completion instead of stopping.
+	assert_line --regexp $'^read-status=1\r?$'
+	assert_line --regexp $'^not a tty\r?$'
+	assert_line --regexp $'^exit=0\r?$'
+	assert_state_empty
+}
+
+@test "background run ends on kill %1" {
+	mkdir "$TMP/sync"
+	run timeout 60 script -qec "bash -c '
+		set -m
+		$RUN --rootfs $ROOTFS -v $TMP/sync:/sync sh -c \"touch /sync/ready; exec sleep 30\" &
+		for i in \$(seq 100); do [ -e $TMP/sync/ready ] && break; sleep 0.1; done
+		sleep 0.5
+		echo state=\$(cut -d\" \" -f3 /proc/\$!/stat)
+		kill %1; wait %1; echo exit=\$?'" /dev/null
+	assert_success
+	# Not stopped (T) by SIGTTOU, and SIGTERM reached sleep: 128 + 15.
+	assert_line --regexp $'^state=S\r?$'
+	assert_line --regexp $'^exit=143\r?$'
+	assert_state_empty
+}
+
 @test "-T: no pty, no controlling terminal" {
 	run timeout 60 script -qec "$RUN --rootfs $ROOTFS -T sh -c 'ls /dev/pts; cut -d\" \" -f7 /proc/self/stat; cat /dev/tty'" /dev/null
 	# script(1) ends lines with CR LF.
@@ -585,7 +649,7 @@ tree_digest() {
 	host_mounts > "$TMP/before"
 	run "$RUN" --rootfs "$TMP/nowhere" true
 	assert_failure 125
-	assert_output --partial "Invalid rootfs '$TMP/nowhere'"
+	assert_output "ctrlab: error: Invalid rootfs '$TMP/nowhere': No such file or directory; pass an existing directory with --rootfs DIR"
 	host_mounts > "$TMP/after"
 	run diff "$TMP/before" "$TMP/after"
 	assert_success
@@ -599,14 +663,71 @@ tree_digest() {
 	assert_output --partial 'not a directory'
 }
 
-@test "rootfs without the command exits 125" {
-	run ctr /bin/not-there
+@test "host root as rootfs exits 125" {
+	host_mounts > "$TMP/before"
+	run "$RUN" --rootfs / true
 	assert_failure 125
-	assert_output --partial "Command '/bin/not-there' not found in the rootfs"
-	run ctr not-there-either
+	assert_output "ctrlab: error: Invalid rootfs '/': the host's / cannot be the container's root; pass a directory with --rootfs DIR"
+	ln -s / "$TMP/root-link"
+	run "$RUN" --rootfs "$TMP/root-link" true
 	assert_failure 125
-	assert_output --partial "Command 'not-there-either' not found"
+	assert_output --partial "the host's / cannot be the container's root"
+	host_mounts > "$TMP/after"
+	run diff "$TMP/before" "$TMP/after"
+	assert_success
 	assert_state_empty
+}
+
+@test "state dir that is a file exits 125" {
+	echo keep > "$TMP/state-file"
+	run ctr --state-dir "$TMP/state-file" true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid state directory '$TMP/state-file': not a directory; remove it or pass a directory with --state-dir DIR"
+	run cat "$TMP/state-file"
+	assert_output 'keep'
+	run ctr --state-dir "$TMP/missing/state" true
+	assert_failure 125
+	assert_output "ctrlab: error: Failed to create the state directory '$TMP/missing/state': No such file or directory; pass another --state-dir DIR"
+	[ ! -e "$TMP/missing" ] || fail "a state directory was created"
+}
+
+@test "missing command exits 127 as in stage 1" {
+	run -127 ctr /bin/not-there
+	assert_failure 127
+	assert_output "ctrlab: error: Failed to execute '/bin/not-there': No such file or directory"
+	run -127 ctr not-there-either
+	assert_failure 127
+	assert_output --partial "Failed to execute 'not-there-either': command not found in PATH"
+	assert_state_empty
+}
+
+@test "unrunnable command exits 126 as in stage 1" {
+	run ctr /etc
+	assert_failure 126
+	assert_output "ctrlab: error: Failed to execute '/etc': it is a directory"
+	printf 'echo hi\n' > "$ROOTFS/bin/no-x-bit"
+	chmod 644 "$ROOTFS/bin/no-x-bit"
+	run ctr /bin/no-x-bit
+	assert_failure 126
+	assert_output --partial "Failed to execute '/bin/no-x-bit': it is not executable"
+	printf '#!/bin/missing-shell\n' > "$ROOTFS/bin/bad-interpreter"
+	chmod 755 "$ROOTFS/bin/bad-interpreter"
+	run ctr /bin/bad-interpreter
+	assert_failure 126
+	assert_output --partial 'its interpreter'
+	assert_state_empty
+}
+
+@test "command from a volume runs" {
+	mkdir "$TMP/tools"
+	printf '#!/bin/sh\necho from-volume\n' > "$TMP/tools/tool"
+	chmod 755 "$TMP/tools/tool"
+	run ctr -v "$TMP/tools:/opt/tools:ro" /opt/tools/tool
+	assert_success
+	assert_output 'from-volume'
+	run ctr -v "$TMP/tools:/opt/tools:ro" -e PATH=/opt/tools:/bin tool
+	assert_success
+	assert_output 'from-volume'
 }
 
 @test "root that is not a mount point is named" {
