@@ -15,6 +15,11 @@
 #include "stage3-net/nat.h"
 #include "stage3-net/netlink.h"
 
+/* The index of lo in every network namespace: the kernel registers it first
+ * with this fixed index (LOOPBACK_IFINDEX in include/net/net_namespace.h), so
+ * no RTM_GETLINK is needed to find it. */
+#define NET_LOOPBACK_IFINDEX 1
+
 /* The MTU of a route when neither the route nor its link sets one. */
 #define NET_MTU_DEFAULT 1500
 
@@ -299,7 +304,6 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	char buf[NL_MSG_MAX];
 	char path[64];
 	char step[160];
-	struct nl_link link;
 	int netns_fd;
 	int r;
 
@@ -311,7 +315,7 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	if (r < 0)
 		goto out_netns;
 	snprintf(step, sizeof(step),
-		 "RTM_NEWLINK %s type veth peer eth0 (in the container's netns) mtu %u master %s",
+		 "RTM_NEWLINK %s up type veth peer eth0 (in the container's netns) mtu %u master %s",
 		 plan->veth, plan->mtu, plan->bridge);
 	r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0", plan->mtu,
 					     plan->bridge_index, netns_fd),
@@ -329,13 +333,7 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	if (r < 0)
 		goto out_sock;
 	plan->veth_created = true;
-	r = nl_link_get(&sock, plan->veth, 0, &link, err);
-	if (r < 0)
-		goto out_sock;
-	snprintf(step, sizeof(step), "RTM_NEWLINK %s up", plan->veth);
-	r = request(&sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
-	if (r == 0)
-		explain_topology(c, plan);
+	explain_topology(c, plan);
 out_sock:
 	nl_close(&sock);
 out_netns:
@@ -395,7 +393,6 @@ int net_container_configure(const struct net_plan *plan, bool with_eth0,
 {
 	struct nl_sock sock = { 0 };
 	char buf[NL_MSG_MAX];
-	struct nl_link lo;
 	int r;
 
 	/* This socket lives in the namespace of the process that opens it: the
@@ -403,10 +400,8 @@ int net_container_configure(const struct net_plan *plan, bool with_eth0,
 	r = nl_open(&sock, err);
 	if (r < 0)
 		return r;
-	r = nl_link_get(&sock, "lo", 0, &lo, err);
-	if (r == 0)
-		r = request(&sock, nlmsg_link_up(buf, sizeof(buf), lo.index),
-			    "RTM_NEWLINK lo up (127.0.0.1 works from here on)", err);
+	r = request(&sock, nlmsg_link_up(buf, sizeof(buf), NET_LOOPBACK_IFINDEX),
+		    "RTM_NEWLINK lo up (127.0.0.1 works from here on)", err);
 	if (r == 0 && with_eth0)
 		r = eth0_configure(&sock, plan, err);
 	nl_close(&sock);

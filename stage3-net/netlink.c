@@ -188,6 +188,8 @@ static bool veth_peer_put(struct nlmsghdr *nlh, size_t size, const char *peer_na
 
 	if (!peer || nlh->nlmsg_len + MNL_ALIGN(sizeof(struct ifinfomsg)) > size)
 		return false;
+	/* No IFF_UP here: veth_newlink configures the peer before it links the
+	 * two ends, and veth_open then fails with ENOTCONN. */
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 	if (!mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, peer_name) ||
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_MTU, mtu) ||
@@ -207,8 +209,17 @@ struct nlmsghdr *nlmsg_veth_create(void *buf, size_t size, const char *host_name
 					NLM_F_CREATE | NLM_F_EXCL, 0);
 	struct nlattr *linkinfo;
 	struct nlattr *info_data;
+	struct ifinfomsg *ifi;
 
-	if (!nlh || !mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, host_name) ||
+	if (!nlh)
+		return NULL;
+	/* IFF_UP in the request brings the host end up once both ends exist
+	 * (rtnl_configure_link), which saves an RTM_GETLINK for its index and an
+	 * RTM_NEWLINK to set the flag. */
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (!mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, host_name) ||
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_MTU, mtu) ||
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_MASTER, (uint32_t)master_index))
 		return NULL;

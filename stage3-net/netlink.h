@@ -51,7 +51,7 @@ struct nlmsghdr *nlmsg_bridge_create(void *buf, size_t size, const char *name);
 
 /* RTM_NEWLINK for a veth pair: host_name (with mtu, attached to master_index) in
  * the caller's namespace, peer_name created directly in the namespace of the
- * netns_fd, with the same mtu. */
+ * netns_fd, with the same mtu.  The host end is created up, the peer down. */
 struct nlmsghdr *nlmsg_veth_create(void *buf, size_t size, const char *host_name,
 				   const char *peer_name, unsigned int mtu,
 				   int master_index, int netns_fd);

@@ -540,7 +540,7 @@ EOF
 	assert_line --partial "masquerade 10.88.0.0/16"
 	assert_line --partial "uplink uplink0"
 	assert_line --partial "netlink: RTM_NEWLINK ctrlab0 type bridge = 0"
-	assert_line --regexp "netlink: RTM_NEWLINK cv[0-9a-f]{11} type veth peer eth0 \(in the container's netns\) mtu 1400 master ctrlab0 = 0"
+	assert_line --regexp "netlink: RTM_NEWLINK cv[0-9a-f]{11} up type veth peer eth0 \(in the container's netns\) mtu 1400 master ctrlab0 = 0"
 	assert_line --partial "container: netlink: RTM_NEWADDR 10.88.0.2/16 dev eth0 = 0"
 	assert_line --partial "container: netlink: RTM_NEWROUTE default via 10.88.0.1 dev eth0 = 0"
 	assert_line --partial "nft: table inet ctrlab"

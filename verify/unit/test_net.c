@@ -324,12 +324,17 @@ static void netlink_veth_message(void **state)
 	struct attrs data = { 0 };
 	struct attrs peer = { 0 };
 	const struct nlattr *peer_attr;
+	const struct ifinfomsg *host_ifi;
+	const struct ifinfomsg *peer_ifi;
 
 	(void)state;
 	nlh = nlmsg_veth_create(buf, sizeof(buf), "cv0a580002", "eth0", 1400, 7, 42);
 	assert_non_null(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
+	host_ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(host_ifi->ifi_flags, IFF_UP);
+	assert_int_equal(host_ifi->ifi_change, IFF_UP);
 	assert_int_equal(mnl_attr_parse(nlh, sizeof(struct ifinfomsg), attr_collect, &top),
 			 MNL_CB_OK);
 	assert_string_equal(mnl_attr_get_str(top.by_type[IFLA_IFNAME]), "cv0a580002");
@@ -344,6 +349,9 @@ static void netlink_veth_message(void **state)
 
 	/* The peer nest starts with a whole ifinfomsg, then the peer's attributes. */
 	assert_true(mnl_attr_get_payload_len(peer_attr) > sizeof(struct ifinfomsg));
+	/* The peer stays down: veth_open fails with ENOTCONN before both ends exist. */
+	peer_ifi = mnl_attr_get_payload(peer_attr);
+	assert_int_equal(peer_ifi->ifi_change, 0);
 	for (const struct nlattr *a = (const void *)((const char *)mnl_attr_get_payload(peer_attr) +
 						      MNL_ALIGN(sizeof(struct ifinfomsg)));
 	     mnl_attr_ok(a, (int)((const char *)peer_attr + peer_attr->nla_len - (const char *)a));
