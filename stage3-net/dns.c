@@ -116,23 +116,74 @@ static int file_read(const char *path, char *buffer, size_t size)
 	return 0;
 }
 
-/* Write text to <state dir>/<leaf>, mode 0644 so the container's users can read
- * it, and register its bind over target.  Returns 0 or -errno with err set. */
-static int etc_file_write(struct container *c, const char *leaf, const char *target,
-			  const char *text, struct ctr_error *err)
+/* Build the path of the generated file leaf.  A container with a leased addr
+ * gets <state_dir>/net/etc/<addr>-<leaf>, which stays for the next container
+ * that leases the same address.  Without an address the file goes in the
+ * container's own state directory.  Returns 0 or -errno. */
+static int etc_file_path(const struct container *c, uint32_t addr, const char *leaf,
+			 char *path, size_t size)
+{
+	char addr_text[IPAM_ADDR_STR_MAX];
+	int len;
+
+	if (!addr)
+		return state_path(c, leaf, path, size);
+	len = snprintf(path, size, "%s/net/etc", c->state_dir);
+	if (len < 0 || (size_t)len >= size)
+		return -ENAMETOOLONG;
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	len = snprintf(path, size, "%s/net/etc/%s-%s", c->state_dir,
+		       ipam_addr_format(addr, addr_text), leaf);
+	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+}
+
+/* True when path is a regular file of mode 0644 that contains exactly text. */
+static bool etc_file_matches(const char *path, const char *text, size_t len)
+{
+	char buffer[RESOLV_MAX + 1];
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	got = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0644 &&
+	    (size_t)st.st_size == len && len < sizeof(buffer))
+		got = read(fd, buffer, sizeof(buffer));
+	close(fd);
+	return got == (ssize_t)len && memcmp(buffer, text, len) == 0;
+}
+
+/* Write text to the generated file leaf (see etc_file_path), mode 0644 so the
+ * container's users can read it, and register its bind over target.  Returns 0
+ * or -errno with err set. */
+static int etc_file_write(struct container *c, uint32_t addr, const char *leaf,
+			  const char *target, const char *text, struct ctr_error *err)
 {
 	char path[4096];
 	size_t len = strlen(text);
 	int fd;
 	int r;
 
-	r = state_path(c, leaf, path, sizeof(path));
+	r = etc_file_path(c, addr, leaf, path, sizeof(path));
 	if (r < 0)
 		return error_set(err, r, "Failed to build the path of '%s'", leaf);
+	/* The file of an address is used by one container at a time, because the
+	 * lease is exclusive.  Reusing it unchanged saves an inode and a block on
+	 * the state directory's file system at every start and exit. */
+	if (addr && etc_file_matches(path, text, len)) {
+		explain("reuse \"%s\": unchanged since the last container with this address, "
+			"the container's %s, bind-mounted read-only", path, target);
+		return net_etc_bind(path, target, err);
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return error_set(err, -errno, "Failed to create '%s'", path);
-	r = write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
+	/* An earlier container may have changed the mode with a read-write remount. */
+	r = fchmod(fd, 0644) == 0 && write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
 	close(fd);
 	if (r < 0)
 		return error_set(err, r, "Failed to write '%s'", path);
@@ -140,7 +191,7 @@ static int etc_file_write(struct container *c, const char *leaf, const char *tar
 	return net_etc_bind(path, target, err);
 }
 
-static int resolv_setup(struct container *c, bool copy_host_resolv,
+static int resolv_setup(struct container *c, uint32_t addr, bool copy_host_resolv,
 			const char *const *servers, size_t server_count, struct ctr_error *err)
 {
 	static char host_text[RESOLV_MAX];
@@ -152,7 +203,7 @@ static int resolv_setup(struct container *c, bool copy_host_resolv,
 
 	file_read("/etc/resolv.conf", host_text, sizeof(host_text));
 	if (copy_host_resolv)
-		return etc_file_write(c, "resolv.conf", "/etc/resolv.conf", host_text, err);
+		return etc_file_write(c, addr, "resolv.conf", "/etc/resolv.conf", host_text, err);
 	if (file_read(DNS_RESOLVED_UPSTREAM, upstream_text, sizeof(upstream_text)) == 0)
 		input.upstream_text = upstream_text;
 	source = dns_resolv_build(&input, text, sizeof(text));
@@ -166,7 +217,7 @@ static int resolv_setup(struct container *c, bool copy_host_resolv,
 		log_warning("The host's /etc/resolv.conf names no nameserver that a container "
 			    "can reach, and %s lists none; using %s %s; choose others with --dns",
 			    DNS_RESOLVED_UPSTREAM, fallback_servers[0], fallback_servers[1]);
-	return etc_file_write(c, "resolv.conf", "/etc/resolv.conf", text, err);
+	return etc_file_write(c, addr, "resolv.conf", "/etc/resolv.conf", text, err);
 }
 
 int dns_files_setup(struct container *c, uint32_t addr, bool copy_host_resolv,
@@ -176,7 +227,7 @@ int dns_files_setup(struct container *c, uint32_t addr, bool copy_host_resolv,
 	char addr_text[IPAM_ADDR_STR_MAX];
 	int r;
 
-	r = resolv_setup(c, copy_host_resolv, servers, server_count, err);
+	r = resolv_setup(c, addr, copy_host_resolv, servers, server_count, err);
 	if (r < 0)
 		return r;
 	if (addr)
@@ -187,11 +238,11 @@ int dns_files_setup(struct container *c, uint32_t addr, bool copy_host_resolv,
 		snprintf(text, sizeof(text),
 			 "127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost ip6-loopback\n",
 			 c->hostname);
-	r = etc_file_write(c, "hosts", "/etc/hosts", text, err);
+	r = etc_file_write(c, addr, "hosts", "/etc/hosts", text, err);
 	if (r < 0)
 		return r;
 	snprintf(text, sizeof(text), "%s\n", c->hostname);
-	return etc_file_write(c, "hostname", "/etc/hostname", text, err);
+	return etc_file_write(c, addr, "hostname", "/etc/hostname", text, err);
 }
 
 void dns_files_remove(const struct container *c)

@@ -1,8 +1,10 @@
 /* The container's /etc/resolv.conf, /etc/hosts and /etc/hostname.
  *
- * Each is generated under the container's state directory and bind-mounted
- * read-only over the path in the container, so the rootfs is never written and
- * the container cannot change what the runtime gave it. */
+ * Each is generated on the host and bind-mounted read-only over the path in
+ * the container, so the rootfs is never written.  With a leased address the
+ * files are <state_dir>/net/etc/<addr>-<leaf>, kept for the next container with
+ * that address and rewritten only when their content or mode differs.
+ * Without an address they are in the container's own state directory. */
 #ifndef CTRLAB_DNS_H
 #define CTRLAB_DNS_H
 
@@ -42,14 +44,15 @@ enum dns_source {
  * -ENOSPC. */
 int dns_resolv_build(const struct dns_input *input, char *buffer, size_t size);
 
-/* Generate resolv.conf, hosts and hostname for c in its state directory and
- * register their read-only bind mounts.  addr is the container's address (0
+/* Generate resolv.conf, hosts and hostname for c (or reuse those of addr when
+ * they match) and register their read-only bind mounts.  addr is the container's address (0
  * without one); copy_host_resolv keeps the host's file as it is (--net host).
  * Returns 0 or -errno with err set. */
 int dns_files_setup(struct container *c, uint32_t addr, bool copy_host_resolv,
 		    const char *const *servers, size_t server_count, struct ctr_error *err);
 
-/* Remove the generated files of c.  Safe when none were written. */
+/* Remove the generated files in c's own state directory.  Safe when none were
+ * written there; the files of an address stay for its next container. */
 void dns_files_remove(const struct container *c);
 
 #endif
