@@ -19,10 +19,27 @@
 
 #include "common/log.h"
 
-/* Subnets smaller than /30 leave no address besides the gateway; larger than
- * /8 is surely a typo. */
+/* A /30 holds the gateway and one container besides the network and broadcast
+ * addresses, so a longer prefix leaves no room for a container.  Shorter than /8
+ * is surely a typo. */
 #define SUBNET_PREFIX_MIN 8
 #define SUBNET_PREFIX_MAX 30
+
+/* IPv4 ranges that a bridge subnet must not overlap, because the kernel treats
+ * their addresses specially (RFC 6890's special-purpose registry): it routes
+ * 127/8 to loopback only, drops 0/8 and 240/4 as martians, and 224/4 addresses
+ * are groups, which cannot be a link's own address. */
+static const struct {
+	uint32_t network;   /* host byte order */
+	unsigned int prefix_len;
+	const char *what;
+} reserved_ranges[] = {
+	{ 0x00000000, 8, "\"this network\" (0.0.0.0/8)" },
+	{ 0x7f000000, 8, "loopback (127.0.0.0/8)" },
+	{ 0xa9fe0000, 16, "link-local (169.254.0.0/16)" },
+	{ 0xe0000000, 4, "multicast (224.0.0.0/4)" },
+	{ 0xf0000000, 4, "reserved (240.0.0.0/4, with the broadcast address 255.255.255.255)" },
+};
 
 static uint32_t prefix_mask(unsigned int len)
 {
@@ -48,6 +65,20 @@ const char *ipam_addr_format(uint32_t addr, char *buffer)
 	return buffer;
 }
 
+/* Reject network/len when it overlaps a reserved range.  Returns 0 or -EINVAL. */
+static int subnet_reserved_check(const char *text, uint32_t network, unsigned int len,
+				 struct ctr_error *err)
+{
+	for (size_t i = 0; i < sizeof(reserved_ranges) / sizeof(*reserved_ranges); i++) {
+		if (ipam_subnets_overlap(network, len, reserved_ranges[i].network,
+					 reserved_ranges[i].prefix_len))
+			return error_setx(err, -EINVAL,
+					  "Invalid subnet '%s': it overlaps the %s range, which cannot serve containers; choose a private range (RFC 1918), such as 10.88.0.0/16 or 172.20.0.0/16",
+					  text, reserved_ranges[i].what);
+	}
+	return 0;
+}
+
 int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 		      struct ctr_error *err)
 {
@@ -55,6 +86,7 @@ int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 	const char *slash = strchr(text, '/');
 	uint64_t len;
 	uint32_t addr;
+	int r;
 
 	if (!slash || (size_t)(slash - text) >= sizeof(addr_text))
 		return error_setx(err, -EINVAL,
@@ -68,8 +100,8 @@ int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 				  addr_text);
 	if (parse_uint64(slash + 1, SUBNET_PREFIX_MAX, &len) < 0 || len < SUBNET_PREFIX_MIN)
 		return error_setx(err, -EINVAL,
-				  "Invalid subnet '%s': the prefix length must be %d to %d",
-				  text, SUBNET_PREFIX_MIN, SUBNET_PREFIX_MAX);
+				  "Invalid subnet '%s': the prefix length must be %d to %d, and /%d is the smallest subnet that holds the gateway and one container",
+				  text, SUBNET_PREFIX_MIN, SUBNET_PREFIX_MAX, SUBNET_PREFIX_MAX);
 	if (addr & ~prefix_mask((unsigned int)len)) {
 		char network[IPAM_ADDR_STR_MAX];
 
@@ -78,6 +110,9 @@ int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 				  text, ipam_addr_format(addr & prefix_mask((unsigned int)len), network),
 				  (unsigned int)len);
 	}
+	r = subnet_reserved_check(text, addr, (unsigned int)len, err);
+	if (r < 0)
+		return r;
 	ret_subnet->network = addr;
 	ret_subnet->prefix_len = (unsigned int)len;
 	return 0;
@@ -274,27 +309,41 @@ int ipam_lease_read(const char *state_dir, uint32_t addr, struct ipam_owner *ret
 	return r;
 }
 
-bool ipam_any_dead(const char *state_dir)
+/* True when some lease's owner is alive (want_alive) or dead (!want_alive).  A
+ * lease that cannot be read counts as dead. */
+static bool any_lease_is(const char *state_dir, bool want_alive)
 {
 	char path[4096];
 	struct dirent *entry;
-	bool dead = false;
+	bool found = false;
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "%s/net/leases", state_dir);
 	dir = opendir(path);
 	if (!dir)
 		return false;
-	while (!dead && (entry = readdir(dir))) {
+	while (!found && (entry = readdir(dir))) {
 		struct ipam_owner owner = { .pid = 0 };
 		uint32_t addr;
+		bool alive;
 
 		if (ipam_addr_parse(entry->d_name, &addr) < 0)
 			continue;
-		dead = ipam_lease_read(state_dir, addr, &owner) < 0 || !ipam_owner_alive(&owner);
+		alive = ipam_lease_read(state_dir, addr, &owner) == 0 && ipam_owner_alive(&owner);
+		found = alive == want_alive;
 	}
 	closedir(dir);
-	return dead;
+	return found;
+}
+
+bool ipam_any_dead(const char *state_dir)
+{
+	return any_lease_is(state_dir, false);
+}
+
+bool ipam_any_alive(const char *state_dir)
+{
+	return any_lease_is(state_dir, true);
 }
 
 int ipam_reclaim(const char *state_dir, ipam_reclaim_fn fn, void *data)

@@ -40,8 +40,9 @@ struct ipam_owner {
 	char name[CTR_NAME_MAX + 1];    /* the container's name */
 };
 
-/* Parse "A.B.C.D/N" with 8 <= N <= 30 and no host bits set.  Returns 0 or -EINVAL
- * with a message naming the value and the rule. */
+/* Parse "A.B.C.D/N" with 8 <= N <= 30 and no host bits set, outside the
+ * loopback, link-local, multicast, reserved and 0.0.0.0/8 ranges.  Returns 0 or
+ * -EINVAL with a message naming the value and the rule. */
 int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 		      struct ctr_error *err);
 
@@ -84,6 +85,10 @@ typedef void (*ipam_reclaim_fn)(uint32_t addr, const struct ipam_owner *owner,
  * lock, so a lease being written at that moment may look dead too: the caller
  * then takes the lock and calls ipam_reclaim(), which decides for sure. */
 bool ipam_any_dead(const char *state_dir);
+
+/* True when some lease in the state directory belongs to a running container.
+ * The caller holds the lock. */
+bool ipam_any_alive(const char *state_dir);
 
 /* Remove every lease in the state directory whose owner is dead, calling fn
  * (when not NULL) for each.  The caller holds the lock.  Returns the number of

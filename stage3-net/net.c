@@ -208,6 +208,17 @@ static int net_child_setup(struct container *c, struct ctr_error *err)
 	return net_container_configure(&plan, options.mode == NET_MODE_BRIDGE, err);
 }
 
+/* Runs on the host once COMMAND was executed: from here on, the bridge and the
+ * table this run created stay for the next runs, until `run cleanup`. */
+static int net_running(struct container *c, struct ctr_loop *loop, struct ctr_error *err)
+{
+	(void)c;
+	(void)loop;
+	(void)err;
+	plan.running = true;
+	return 0;
+}
+
 /* Runs on the host after the container is gone, and on every failure path: each
  * step checks that its object was made before undoing it. */
 static void net_after_exit(struct container *c)
@@ -229,6 +240,9 @@ static void net_after_exit(struct container *c)
 		ipam_lease_release(c->state_dir, plan.addr);
 		explain("unlink lease of %s: the address is free again", plan.addr_text);
 	}
+	/* A run that failed before COMMAND leaves the host as it found it. */
+	if (!plan.running)
+		net_host_undo(c, &plan);
 	dns_files_remove(c);
 	net_state_dir_release(c);
 	memset(&plan, 0, sizeof(plan));
@@ -242,5 +256,6 @@ const struct ctr_module net_module = {
 	.parent_before_clone = net_before_clone,
 	.parent_after_clone = net_after_clone,
 	.child_setup = net_child_setup,
+	.parent_running = net_running,
 	.parent_after_exit = net_after_exit,
 };

@@ -157,6 +157,7 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 		fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			close(fd);
+		plan->bridge_created = true;
 		r = nl_link_get(sock, plan->bridge, 0, &link, err);
 	}
 	if (r < 0)
@@ -227,12 +228,50 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 		return r;
 	if (!plan->nft_verified) {
 		r = nat_table_ensure(plan->bridge, &plan->subnet, err);
-		if (r == 0)
+		if (r >= 0) {
+			plan->table_created = r == 1;
 			r = nat_verified_record(c->state_dir, plan->bridge, &plan->subnet, err);
+		}
 		if (r < 0)
 			return r;
 	}
-	return nat_forwarding_enable(c->state_dir, err);
+	r = nat_forwarding_enable(c->state_dir, err);
+	if (r < 0)
+		return r;
+	plan->forwarding_enabled = r == 1;
+	return 0;
+}
+
+static void host_undo_locked(struct nl_sock *sock, struct container *c, struct net_plan *plan)
+{
+	struct ctr_error err;
+	char marker[4096];
+
+	if (!plan->bridge_created && !plan->table_created && !plan->forwarding_enabled)
+		return;
+	/* NOTE: a run between its net_host_check() and its lease, which found the
+	 * table verified, does not create the table again and then runs without it. */
+	if (ipam_any_alive(c->state_dir)) {
+		log_debug("kept the bridge, table and forwarding: a running container uses them");
+		return;
+	}
+	error_clear(&err);
+	if (plan->forwarding_enabled && nat_forwarding_restore(c->state_dir, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	if (plan->table_created && nat_table_delete(&err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	if (plan->bridge_created) {
+		int r = nl_link_delete(sock, plan->bridge, &err);
+
+		if (r < 0 && r != -ENODEV)
+			log_warning("%s, ignoring", err.msg);
+		else if (r == 0)
+			explain("netlink: RTM_DELLINK %s = 0 (this run created it and failed)",
+				plan->bridge);
+		snprintf(marker, sizeof(marker), "%s/net/bridge-%s", c->state_dir, plan->bridge);
+		unlink(marker);
+	}
+	plan->bridge_created = plan->table_created = plan->forwarding_enabled = false;
 }
 
 int net_host_reclaim(struct container *c, struct ctr_error *err)
@@ -266,9 +305,35 @@ int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_erro
 	r = nl_open(&sock, err);
 	if (r >= 0)
 		r = host_prepare_locked(&sock, c, plan, err);
+	if (r < 0 && sock.socket) {
+		if (plan->addr) {
+			ipam_lease_release(c->state_dir, plan->addr);
+			plan->addr = 0;
+		}
+		host_undo_locked(&sock, c, plan);
+	}
 	nl_close(&sock);
 	close(lock_fd);
 	return r;
+}
+
+void net_host_undo(struct container *c, struct net_plan *plan)
+{
+	struct nl_sock sock = { 0 };
+	struct ctr_error err;
+	int lock_fd;
+
+	if (!plan->bridge_created && !plan->table_created && !plan->forwarding_enabled)
+		return;
+	error_clear(&err);
+	lock_fd = ipam_lock(c->state_dir, &err);
+	if (lock_fd < 0 || nl_open(&sock, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	else
+		host_undo_locked(&sock, c, plan);
+	nl_close(&sock);
+	if (lock_fd >= 0)
+		close(lock_fd);
 }
 
 static void explain_topology(const struct container *c, const struct net_plan *plan)

@@ -20,8 +20,12 @@ struct net_plan {
 	int bridge_index;
 	char uplink[IFNAMSIZ];      /* the default route's link */
 	bool nft_verified;          /* the ruleset is as the last check left it */
+	bool bridge_created;        /* by this run, as were the two below */
+	bool table_created;
+	bool forwarding_enabled;
 	bool veth_created;
 	bool publish_added;
+	bool running;               /* COMMAND was executed */
 };
 
 /* Check plan->subnet against the host's routes and the other firewalls (unless
@@ -38,6 +42,13 @@ int net_host_reclaim(struct container *c, struct ctr_error *err);
  * address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
  * with err set. */
 int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err);
+
+/* Under the lease lock, and only while no running container holds a lease:
+ * undo what net_host_prepare() created in this run (forwarding, the nft table
+ * and the bridge), so that a run that fails leaves the host as it found it.
+ * The caller has released this run's own lease.  Errors are logged and
+ * ignored. */
+void net_host_undo(struct container *c, struct net_plan *plan);
 
 /* Create the veth pair with its container end, eth0, inside c's network
  * namespace and its host end on the bridge, up.  Returns 0 or -errno. */

@@ -530,6 +530,63 @@ EOF
 	assert_line "host unchanged"
 }
 
+@test "reserved subnets exit 125 and change nothing" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for subnet in 127.0.0.0/8 169.254.0.0/16 224.0.0.0/8 240.0.0.0/8 255.255.255.0/24 0.0.0.0/8 10.88.0.0/31; do
+		status=0; $RUN --subnet $subnet true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	[ -z "$(ls -A $CTRLAB_STATE_DIR)" ] && echo "state dir empty"'
+	assert_success
+	assert_line --partial "Invalid subnet '127.0.0.0/8': it overlaps the loopback (127.0.0.0/8) range"
+	assert_line --partial "Invalid subnet '169.254.0.0/16': it overlaps the link-local (169.254.0.0/16) range"
+	assert_line --partial "Invalid subnet '224.0.0.0/8': it overlaps the multicast (224.0.0.0/4) range"
+	assert_line --partial "Invalid subnet '240.0.0.0/8': it overlaps the reserved (240.0.0.0/4"
+	assert_line --partial "Invalid subnet '255.255.255.0/24': it overlaps the reserved (240.0.0.0/4"
+	assert_line --partial "Invalid subnet '0.0.0.0/8': it overlaps the \"this network\" (0.0.0.0/8) range"
+	assert_line --partial "Invalid subnet '10.88.0.0/31': the prefix length must be 8 to 30"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 7 ]
+	assert_line "host unchanged"
+	assert_line "state dir empty"
+}
+
+@test "failed first run removes bridge, table and forwarding" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	# /etc/passwd exists but is not executable: execve fails after setup.
+	status=0; $RUN /etc/passwd 2>&1 || status=$?
+	echo "status $status"
+	[ "$before" = "$(snapshot)" ] && echo "host as before" || diff <(echo "$before") <(snapshot)
+	echo "leases: $(leases | wc -l)"
+	# A later run that succeeds keeps them for the next runs.
+	$RUN -q true
+	ip -o link show ctrlab0 >/dev/null && echo "bridge kept"
+	cat /proc/sys/net/ipv4/ip_forward'
+	assert_success
+	assert_line "status 126"
+	assert_line "host as before"
+	assert_line "leases: 0"
+	assert_line "bridge kept"
+	assert_line "1"
+}
+
+@test "failed run keeps what a running container uses" {
+	sim "$HELPERS"'
+	$RUN -q sleep 1000 &
+	wait_for has_veth
+	status=0; $RUN /etc/passwd 2>&1 || status=$?
+	echo "status $status"
+	ip -o link show ctrlab0 >/dev/null && echo "bridge kept"
+	nft list table inet ctrlab >/dev/null && echo "table kept"
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line "status 126"
+	assert_line "bridge kept"
+	assert_line "table kept"
+}
+
 @test "--explain draws the topology and narrates each step" {
 	sim '$RUN --explain true 2>&1'
 	assert_success

@@ -84,6 +84,45 @@ static void subnet_parse_invalid(void **state)
 			    "Invalid subnet '10.88.1.0/16': host bits are set; did you mean 10.88.0.0/16?");
 }
 
+static void subnet_parse_reserved(void **state)
+{
+	static const struct {
+		const char *subnet;
+		const char *range;
+	} cases[] = {
+		{ "127.0.0.0/8", "loopback (127.0.0.0/8)" },
+		{ "127.1.0.0/16", "loopback (127.0.0.0/8)" },
+		{ "169.254.0.0/16", "link-local (169.254.0.0/16)" },
+		{ "169.254.3.0/24", "link-local (169.254.0.0/16)" },
+		{ "224.0.0.0/8", "multicast (224.0.0.0/4)" },
+		{ "239.1.0.0/16", "multicast (224.0.0.0/4)" },
+		{ "240.0.0.0/8", "reserved (240.0.0.0/4" },
+		{ "255.255.255.0/24", "reserved (240.0.0.0/4" },
+		{ "0.0.0.0/8", "\"this network\" (0.0.0.0/8)" },
+		{ "0.0.0.0/16", "\"this network\" (0.0.0.0/8)" },
+	};
+	struct ipam_subnet subnet;
+	struct ctr_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		error_clear(&err);
+		assert_int_equal(ipam_subnet_parse(cases[i].subnet, &subnet, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, cases[i].subnet));
+		assert_non_null(strstr(err.msg, cases[i].range));
+		assert_non_null(strstr(err.msg, "such as 10.88.0.0/16"));
+	}
+	/* Neighbours of the reserved ranges are private or public unicast. */
+	error_clear(&err);
+	assert_int_equal(ipam_subnet_parse("126.0.0.0/8", &subnet, &err), 0);
+	assert_int_equal(ipam_subnet_parse("169.253.0.0/16", &subnet, &err), 0);
+	assert_int_equal(ipam_subnet_parse("223.255.255.0/24", &subnet, &err), 0);
+	assert_int_equal(ipam_subnet_parse("1.0.0.0/8", &subnet, &err), 0);
+	/* A /31 leaves no address for a container. */
+	assert_int_equal(ipam_subnet_parse("10.88.0.0/31", &subnet, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "/30 is the smallest subnet that holds the gateway and one container"));
+}
+
 static void subnets_overlap(void **state)
 {
 	(void)state;
@@ -596,6 +635,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(subnet_parse_valid),
 		cmocka_unit_test(subnet_parse_invalid),
+		cmocka_unit_test(subnet_parse_reserved),
 		cmocka_unit_test(subnets_overlap),
 		cmocka_unit_test(publish_parse_valid),
 		cmocka_unit_test(publish_parse_invalid),
