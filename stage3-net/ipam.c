@@ -206,6 +206,26 @@ invalid:
 			  text);
 }
 
+bool ipam_publish_conflict(const struct ipam_publish *a, const struct ipam_publish *b)
+{
+	if (a->proto != b->proto || a->host_port != b->host_port)
+		return false;
+	return a->host_addr == 0 || b->host_addr == 0 || a->host_addr == b->host_addr;
+}
+
+const char *ipam_publish_host_format(const struct ipam_publish *publish, char *buffer)
+{
+	const char *proto = publish->proto == IPAM_PROTO_UDP ? "udp" : "tcp";
+	char addr[IPAM_ADDR_STR_MAX];
+
+	if (publish->host_addr)
+		snprintf(buffer, IPAM_PUBLISH_HOST_STR_MAX, "%s:%u/%s",
+			 ipam_addr_format(publish->host_addr, addr), publish->host_port, proto);
+	else
+		snprintf(buffer, IPAM_PUBLISH_HOST_STR_MAX, "%u/%s", publish->host_port, proto);
+	return buffer;
+}
+
 /* Read field 22 (starttime) of /proc/PID/stat.  The command name in field 2 may
  * contain spaces and parentheses, so parsing starts after its last ')'. */
 static int process_start_time(pid_t pid, unsigned long long *ret_start)
@@ -423,6 +443,104 @@ int ipam_lease_acquire(const char *state_dir, const struct ipam_subnet *subnet,
 	return error_setx(err, -EADDRNOTAVAIL,
 			  "No free address in %s/%u: all %u are leased; stop a container or choose a larger --subnet",
 			  ipam_addr_format(subnet->network, text), subnet->prefix_len, count);
+}
+
+int ipam_lease_publish_record(const char *state_dir, uint32_t addr,
+			      const struct ipam_publish *publish, size_t count,
+			      struct ctr_error *err)
+{
+	char path[4096];
+	char text[IPAM_ADDR_STR_MAX];
+	FILE *file;
+	int r;
+
+	r = lease_path(state_dir, addr, path, sizeof(path));
+	if (r < 0)
+		return error_set(err, r, "Failed to build the lease path of %s",
+				 ipam_addr_format(addr, text));
+	file = fopen(path, "ae");
+	if (!file)
+		return error_set(err, -errno, "Failed to open the lease '%s'", path);
+	for (size_t i = 0; i < count; i++)
+		fprintf(file, "publish %s %s %u\n", publish[i].proto == IPAM_PROTO_UDP ? "udp" : "tcp",
+			ipam_addr_format(publish[i].host_addr, text), publish[i].host_port);
+	return fclose(file) == 0 ? 0 : error_set(err, -errno, "Failed to write the lease '%s'", path);
+}
+
+/* Find the first of publish[0..count) that conflicts with a "publish" line of
+ * the lease file.  Returns its index, or -1 when none does. */
+static int lease_publish_find(FILE *file, const struct ipam_publish *publish, size_t count)
+{
+	char line[128];
+
+	while (fgets(line, sizeof(line), file)) {
+		struct ipam_publish recorded = { .proto = IPAM_PROTO_TCP };
+		char proto[4];
+		char addr[IPAM_ADDR_STR_MAX];
+		unsigned int port;
+
+		if (sscanf(line, "publish %3s %15s %u", proto, addr, &port) != 3 ||
+		    ipam_addr_parse(addr, &recorded.host_addr) < 0 || port > 65535)
+			continue;
+		recorded.proto = strcmp(proto, "udp") == 0 ? IPAM_PROTO_UDP : IPAM_PROTO_TCP;
+		recorded.host_port = (uint16_t)port;
+		for (size_t i = 0; i < count; i++) {
+			if (ipam_publish_conflict(&publish[i], &recorded))
+				return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Check the lease of addr.  Returns 0 or -EADDRINUSE with err set. */
+static int lease_publish_check(const char *state_dir, uint32_t addr,
+			       const struct ipam_publish *publish, size_t count,
+			       struct ctr_error *err)
+{
+	struct ipam_owner owner;
+	char path[4096];
+	char port[IPAM_PUBLISH_HOST_STR_MAX];
+	FILE *file;
+	int found;
+
+	if (ipam_lease_read(state_dir, addr, &owner) < 0 || !ipam_owner_alive(&owner) ||
+	    lease_path(state_dir, addr, path, sizeof(path)) < 0)
+		return 0;
+	file = fopen(path, "re");
+	if (!file)
+		return 0;
+	found = lease_publish_find(file, publish, count);
+	fclose(file);
+	if (found < 0)
+		return 0;
+	return error_setx(err, -EADDRINUSE,
+			  "Host port %s is already published by container '%s' (runtime PID %d); choose another host port or stop '%s' first",
+			  ipam_publish_host_format(&publish[found], port), owner.name, owner.pid,
+			  owner.name);
+}
+
+int ipam_publish_check_leases(const char *state_dir, const struct ipam_publish *publish,
+			      size_t count, struct ctr_error *err)
+{
+	char path[4096];
+	struct dirent *entry;
+	DIR *dir;
+	int r = 0;
+
+	if (count == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/net/leases", state_dir);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : error_set(err, -errno, "Failed to open '%s'", path);
+	while (r == 0 && (entry = readdir(dir))) {
+		uint32_t addr;
+
+		if (ipam_addr_parse(entry->d_name, &addr) == 0)
+			r = lease_publish_check(state_dir, addr, publish, count, err);
+	}
+	closedir(dir);
+	return r;
 }
 
 int ipam_lease_release(const char *state_dir, uint32_t addr)

@@ -50,6 +50,7 @@ static struct {
 	const char *dns[DNS_SERVERS_MAX];
 	size_t dns_count;
 	struct ipam_publish publish[NET_PUBLISH_MAX];
+	const char *publish_text[NET_PUBLISH_MAX];
 	size_t publish_count;
 } options = { .mode = NET_MODE_BRIDGE, .bridge = NET_DEFAULT_BRIDGE,
 	      .subnet_text = NET_DEFAULT_SUBNET };
@@ -115,13 +116,24 @@ static int set_dns(struct container *c, const char *value, struct ctr_error *err
 
 static int set_publish(struct container *c, const char *value, struct ctr_error *err)
 {
+	struct ipam_publish *publish = &options.publish[options.publish_count];
+	char port[IPAM_PUBLISH_HOST_STR_MAX];
+
 	(void)c;
 	if (options.publish_count == NET_PUBLISH_MAX)
 		return error_setx(err, -EINVAL, "Too many -p/--publish options: the limit is %d",
 				  NET_PUBLISH_MAX);
-	if (ipam_publish_parse(value, &options.publish[options.publish_count], err) < 0)
+	if (ipam_publish_parse(value, publish, err) < 0)
 		return -EINVAL;
-	options.publish_count++;
+	/* Two DNAT rules for one host port: only the first would ever match. */
+	for (size_t i = 0; i < options.publish_count; i++) {
+		if (ipam_publish_conflict(&options.publish[i], publish))
+			return error_setx(err, -EINVAL,
+					  "Invalid port spec '%s': host port %s is already published by -p %s; a host port forwards to one container port, so choose another host port",
+					  value, ipam_publish_host_format(publish, port),
+					  options.publish_text[i]);
+	}
+	options.publish_text[options.publish_count++] = value;
 	return 0;
 }
 
@@ -161,6 +173,8 @@ static int net_validate(struct container *c, struct ctr_error *err)
 		return r;
 	memset(&plan, 0, sizeof(plan));
 	snprintf(plan.bridge, sizeof(plan.bridge), "%s", options.bridge);
+	plan.publish = options.publish;
+	plan.publish_count = options.publish_count;
 	ipam_subnet_parse(options.subnet_text, &plan.subnet, err);
 	return net_host_check(c->state_dir, &plan, err);
 }

@@ -216,7 +216,14 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 	r = ipam_owner_self(c->name, &owner);
 	if (r < 0)
 		return error_set(err, r, "Failed to read this process's start time");
+	r = ipam_publish_check_leases(c->state_dir, plan->publish, plan->publish_count, err);
+	if (r < 0)
+		return r;
 	r = ipam_lease_acquire(c->state_dir, &plan->subnet, &owner, &plan->addr, err);
+	if (r < 0)
+		return r;
+	r = ipam_lease_publish_record(c->state_dir, plan->addr, plan->publish,
+				      plan->publish_count, err);
 	if (r < 0)
 		return r;
 	ipam_addr_format(plan->addr, plan->addr_text);

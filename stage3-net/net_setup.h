@@ -19,6 +19,8 @@ struct net_plan {
 	char veth[IFNAMSIZ];        /* host end, "cv" and the address in hex */
 	int bridge_index;
 	char uplink[IFNAMSIZ];      /* the default route's link */
+	const struct ipam_publish *publish;  /* the -p options, recorded in the lease */
+	size_t publish_count;
 	bool nft_verified;          /* the ruleset is as the last check left it */
 	bool bridge_created;        /* by this run, as were the two below */
 	bool table_created;
@@ -38,8 +40,9 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
  * set. */
 int net_host_reclaim(struct container *c, struct ctr_error *err);
 
-/* Under the lease lock: lease an address, make sure the bridge, its gateway
- * address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
+/* Under the lease lock: check plan->publish against the host ports of running
+ * containers, lease an address that records them, make sure the bridge, its
+ * gateway address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
  * with err set. */
 int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err);
 

@@ -267,6 +267,51 @@ EOF
 	assert_line --partial "udp dport 5353 dnat ip to 10.88.0.2:53"
 }
 
+@test "duplicate host port in one run is rejected" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for args in "-p 8080:80 -p 8080:81" "-p 8080:80 -p 192.168.251.2:8080:81" "-p 5353:53/udp -p 5353:54/udp"; do
+		status=0; $RUN $args true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	$RUN -q -p 8080:80 -p 8080:80/udp true && echo "tcp and udp side by side"'
+	assert_success
+	assert_line --partial "Invalid port spec '8080:81': host port 8080/tcp is already published by -p 8080:80"
+	assert_line --partial "Invalid port spec '192.168.251.2:8080:81': host port 192.168.251.2:8080/tcp is already published by -p 8080:80"
+	assert_line --partial "Invalid port spec '5353:54/udp': host port 5353/udp is already published by -p 5353:53/udp"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 3 ]
+	assert_line "host unchanged"
+	assert_line "tcp and udp side by side"
+}
+
+@test "host port of a running container is rejected" {
+	sim "$HELPERS"'
+	$RUN -q --name web -p 8080:80 sleep 1000 &
+	wait_for has_veth
+	# The bridge'"'"'s state turns from UNKNOWN to UP once its port is up.
+	bridge_up() { ip -o link show ctrlab0 | grep " state UP " >/dev/null; }
+	wait_for bridge_up
+	before=$(snapshot)
+	status=0; $RUN --name second -p 192.168.251.2:8080:90 true 2>&1 || status=$?
+	echo "status $status"
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	[ -e $CTRLAB_STATE_DIR/second ] && echo "state left" || echo "no state"
+	echo "leases: $(leases | wc -l)"
+	$RUN -q --name third -p 8081:80 true && echo "other port works"
+	kill %1; wait %1 || true
+	$RUN -q --name fourth -p 8080:80 true && echo "free again after exit"'
+	assert_success
+	assert_line --partial "Host port 192.168.251.2:8080/tcp is already published by container 'web' (runtime PID"
+	assert_line --partial "choose another host port or stop 'web' first"
+	assert_line "status 125"
+	assert_line "host unchanged"
+	assert_line "no state"
+	assert_line "leases: 1"
+	assert_line "other port works"
+	assert_line "free again after exit"
+}
+
 @test "FORWARD DROP firewall stops ctrlab with the fix" {
 	sim '
 	# A first run records the ruleset generation it checked; the firewall

@@ -174,6 +174,48 @@ static void publish_parse_invalid(void **state)
 	}
 }
 
+static struct ipam_publish publish_of(const char *spec)
+{
+	struct ipam_publish publish;
+	struct ctr_error err;
+
+	error_clear(&err);
+	assert_int_equal(ipam_publish_parse(spec, &publish, &err), 0);
+	return publish;
+}
+
+static void publish_conflicts(void **state)
+{
+	static const struct {
+		const char *a;
+		const char *b;
+		bool conflict;
+	} cases[] = {
+		{ "8080:80", "8080:81", true },
+		{ "8080:80", "192.168.251.2:8080:81", true },
+		{ "192.168.251.2:8080:80", "8080:81", true },
+		{ "192.168.251.2:8080:80", "192.168.251.2:8080:81", true },
+		{ "192.168.251.2:8080:80", "10.0.0.1:8080:80", false },
+		{ "8080:80", "8081:80", false },
+		{ "8080:80/tcp", "8080:80/udp", false },
+		{ "5353:53/udp", "5353:54/udp", true },
+	};
+	struct ipam_publish longest = publish_of("255.255.255.255:65535:1/udp");
+	char text[IPAM_PUBLISH_HOST_STR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct ipam_publish a = publish_of(cases[i].a);
+		struct ipam_publish b = publish_of(cases[i].b);
+
+		assert_int_equal(ipam_publish_conflict(&a, &b), cases[i].conflict);
+		assert_int_equal(ipam_publish_conflict(&b, &a), cases[i].conflict);
+	}
+	assert_string_equal(ipam_publish_host_format(&(struct ipam_publish){ .host_port = 8080 },
+						     text), "8080/tcp");
+	assert_string_equal(ipam_publish_host_format(&longest, text), "255.255.255.255:65535/udp");
+}
+
 /* A fresh state directory for the lease tests. */
 static int state_dir_setup(void **state)
 {
@@ -220,6 +262,40 @@ static void leases_unique_and_released(void **state)
 	assert_int_equal(addrs[1], addr_of("10.88.0.3"));
 	/* Our own leases are alive: nothing to reclaim. */
 	assert_int_equal(ipam_reclaim(dir, NULL, NULL), 0);
+	close(lock_fd);
+}
+
+static void leases_record_published_ports(void **state)
+{
+	const char *dir = *state;
+	struct ipam_publish first[] = { publish_of("8080:80"), publish_of("5353:53/udp") };
+	struct ipam_publish other = publish_of("9090:80");
+	struct ipam_publish same_udp = publish_of("192.168.251.2:5353:53/udp");
+	struct ipam_subnet subnet;
+	struct ipam_owner owner;
+	struct ctr_error err;
+	uint32_t addr;
+	int lock_fd;
+
+	error_clear(&err);
+	assert_int_equal(ipam_subnet_parse("10.88.0.0/24", &subnet, &err), 0);
+	assert_int_equal(ipam_owner_self("web", &owner), 0);
+	lock_fd = ipam_lock(dir, &err);
+	assert_true(lock_fd >= 0);
+	assert_int_equal(ipam_publish_check_leases(dir, first, 2, &err), 0);
+	assert_int_equal(ipam_lease_acquire(dir, &subnet, &owner, &addr, &err), 0);
+	assert_int_equal(ipam_lease_publish_record(dir, addr, first, 2, &err), 0);
+
+	/* The lease's first line is unchanged by the records after it. */
+	assert_int_equal(ipam_lease_read(dir, addr, &owner), 0);
+	assert_string_equal(owner.name, "web");
+	assert_int_equal(ipam_publish_check_leases(dir, &other, 1, &err), 0);
+	assert_int_equal(ipam_publish_check_leases(dir, &same_udp, 1, &err), -EADDRINUSE);
+	assert_non_null(strstr(err.msg, "Host port 192.168.251.2:5353/udp is already published by container 'web'"));
+
+	/* A released lease frees its ports. */
+	assert_int_equal(ipam_lease_release(dir, addr), 0);
+	assert_int_equal(ipam_publish_check_leases(dir, &same_udp, 1, &err), 0);
 	close(lock_fd);
 }
 
@@ -639,7 +715,10 @@ int main(void)
 		cmocka_unit_test(subnets_overlap),
 		cmocka_unit_test(publish_parse_valid),
 		cmocka_unit_test(publish_parse_invalid),
+		cmocka_unit_test(publish_conflicts),
 		cmocka_unit_test_setup_teardown(leases_unique_and_released, state_dir_setup,
+						state_dir_teardown),
+		cmocka_unit_test_setup_teardown(leases_record_published_ports, state_dir_setup,
 						state_dir_teardown),
 		cmocka_unit_test_setup_teardown(leases_full_subnet, state_dir_setup,
 						state_dir_teardown),
