@@ -46,7 +46,9 @@ enum net_mode { NET_MODE_BRIDGE, NET_MODE_NONE, NET_MODE_HOST };
 static struct {
 	enum net_mode mode;
 	const char *bridge;
+	bool bridge_set;            /* --bridge was given */
 	const char *subnet_text;
+	bool subnet_set;            /* --subnet was given */
 	const char *dns[DNS_SERVERS_MAX];
 	size_t dns_count;
 	struct ipam_publish publish[NET_PUBLISH_MAX];
@@ -83,6 +85,7 @@ static int set_bridge(struct container *c, const char *value, struct ctr_error *
 				  "Invalid bridge name '%s': use 1 to %d characters without '/', ':' or spaces",
 				  value, IFNAMSIZ - 1);
 	options.bridge = value;
+	options.bridge_set = true;
 	return 0;
 }
 
@@ -94,6 +97,7 @@ static int set_subnet(struct container *c, const char *value, struct ctr_error *
 	if (ipam_subnet_parse(value, &subnet, err) < 0)
 		return -EINVAL;
 	options.subnet_text = value;
+	options.subnet_set = true;
 	return 0;
 }
 
@@ -146,16 +150,43 @@ static const struct ctr_option net_options[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
+/* Reject the options that --net host or none would ignore.  --dns stays valid
+ * with --net none, whose resolv.conf may name a server on the container's own
+ * loopback, but --net host keeps the host's resolv.conf as it is. */
+static int mode_options_check(struct ctr_error *err)
+{
+	const char *mode = options.mode == NET_MODE_HOST ? "host" : "none";
+	const char *reason = options.mode == NET_MODE_HOST ?
+		"the container uses the host's links, addresses and resolv.conf as they are" :
+		"the container has a loopback link only, with no bridge or address";
+	const char *option = NULL;
+
+	if (options.mode == NET_MODE_BRIDGE)
+		return 0;
+	if (options.publish_count > 0)
+		option = "-p/--publish";
+	else if (options.bridge_set)
+		option = "--bridge";
+	else if (options.subnet_set)
+		option = "--subnet";
+	else if (options.dns_count > 0 && options.mode == NET_MODE_HOST)
+		option = "--dns";
+	if (!option)
+		return 0;
+	return error_setx(err, -EINVAL,
+			  "Option %s needs --net bridge: with --net %s %s, so it would be ignored; remove %s or use --net bridge",
+			  option, mode, reason, option);
+}
+
 /* Runs on the host before anything is created: reclaim what killed containers
  * left, then check the options against the host's routes and firewall. */
 static int net_validate(struct container *c, struct ctr_error *err)
 {
 	int r;
 
-	if (options.mode != NET_MODE_BRIDGE && options.publish_count > 0)
-		return error_setx(err, -EINVAL,
-				  "Option -p/--publish needs --net bridge: with --net %s there is no container address to forward to",
-				  options.mode == NET_MODE_HOST ? "host" : "none");
+	r = mode_options_check(err);
+	if (r < 0)
+		return r;
 	if (options.mode == NET_MODE_HOST) {
 		log_info("--net host: the container shares the host's network namespace, "
 			 "its links, addresses, ports and firewall");

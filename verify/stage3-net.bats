@@ -575,6 +575,28 @@ EOF
 	assert_line "host unchanged"
 }
 
+@test "options that host and none ignore are rejected" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for args in "--net host --subnet 10.201.0.0/16" "--net host --dns 192.168.251.1" "--net host --bridge ctrlab1" "--net host -p 8080:80" "--net none --bridge ctrlab1" "--net none --subnet 10.201.0.0/16" "--subnet 10.201.0.0/16 --net none"; do
+		status=0; $RUN $args true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	$RUN -q --net none --dns 127.0.0.1 cat /etc/resolv.conf'
+	assert_success
+	assert_line --partial "Option --subnet needs --net bridge: with --net host the container uses the host's links, addresses and resolv.conf as they are, so it would be ignored; remove --subnet or use --net bridge"
+	assert_line --partial "Option --dns needs --net bridge: with --net host"
+	assert_line --partial "Option --bridge needs --net bridge: with --net host"
+	assert_line --partial "Option -p/--publish needs --net bridge: with --net host"
+	assert_line --partial "Option --bridge needs --net bridge: with --net none the container has a loopback link only, with no bridge or address, so it would be ignored"
+	assert_line --partial "Option --subnet needs --net bridge: with --net none"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 7 ]
+	assert_line "host unchanged"
+	# --dns still sets resolv.conf with --net none, for a server on its loopback.
+	assert_line "nameserver 127.0.0.1"
+}
+
 @test "reserved subnets exit 125 and change nothing" {
 	sim "$HELPERS"'
 	before=$(snapshot)
