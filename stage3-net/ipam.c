@@ -32,7 +32,7 @@
 static const struct {
 	uint32_t network;   /* host byte order */
 	unsigned int prefix_len;
-	const char *what;
+	const char *description;
 } reserved_ranges[] = {
 	{ 0x00000000, 8, "\"this network\" (0.0.0.0/8)" },
 	{ 0x7f000000, 8, "loopback (127.0.0.0/8)" },
@@ -74,7 +74,7 @@ static int subnet_reserved_check(const char *text, uint32_t network, unsigned in
 					 reserved_ranges[i].prefix_len))
 			return error_setx(err, -EINVAL,
 					  "Invalid subnet '%s': it overlaps the %s range, which cannot serve containers; choose a private range (RFC 1918), such as 10.88.0.0/16 or 172.20.0.0/16",
-					  text, reserved_ranges[i].what);
+					  text, reserved_ranges[i].description);
 	}
 	return 0;
 }
@@ -148,14 +148,14 @@ static int parse_port(const char *text, uint16_t *ret_port)
 }
 
 /* Split "[HOSTIP:]HOSTPORT:CONTAINERPORT" (the protocol already cut off) at its
- * colons into up to three parts.  Returns the number of parts or -EINVAL. */
+ * colons into up to three parts.  Returns the number of parts or -E2BIG. */
 static int split_colons(char *spec, char *parts[3])
 {
 	int count = 0;
 
 	for (char *next = spec; next; count++) {
 		if (count == 3)
-			return -EINVAL;
+			return -E2BIG;
 		parts[count] = next;
 		next = strchr(next, ':');
 		if (next)
@@ -187,12 +187,22 @@ int ipam_publish_parse(const char *text, struct ipam_publish *ret_publish,
 					  text);
 	}
 	count = split_colons(spec, parts);
+	if (count == -E2BIG || (count == 3 && parse_port(parts[0], &publish.host_port) == 0))
+		return error_setx(err, -EINVAL,
+				  "Invalid port spec '%s': it has too many parts; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 8080:80 or 192.168.1.2:8080:80",
+				  text);
 	if (count < 2)
 		goto invalid;
 	if (count == 3 && ipam_addr_parse(parts[0], &publish.host_addr) < 0)
 		return error_setx(err, -EINVAL,
-				  "Invalid port spec '%s': '%s' is not an IPv4 address", text,
-				  parts[0]);
+				  "Invalid port spec '%s': '%s' is not an IPv4 address; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 192.168.1.2:8080:80",
+				  text, parts[0]);
+	/* The output chain skips 127.0.0.0/8: the kernel drops a packet with a
+	 * loopback source routed out of the host (route_localnet, ip-sysctl.rst). */
+	if (count == 3 && (publish.host_addr >> 24) == 127)
+		return error_setx(err, -EINVAL,
+				  "Invalid port spec '%s': publishing on a loopback address is not supported; give another address of the host, or leave HOSTIP out",
+				  text);
 	if (parse_port(parts[count - 2], &publish.host_port) < 0 ||
 	    parse_port(parts[count - 1], &publish.container_port) < 0)
 		return error_setx(err, -EINVAL,

@@ -88,6 +88,32 @@ static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_
 	return uplink_find(sock, &routes, plan, err);
 }
 
+/* Check that each HOSTIP of -p is an address of this host at this moment: a
+ * DNAT rule on another address never sees a packet. */
+static int publish_addrs_check(struct nl_sock *sock, const struct net_plan *plan,
+			       struct ctr_error *err)
+{
+	char port[IPAM_PUBLISH_HOST_STR_MAX];
+	char addr[IPAM_ADDR_STR_MAX];
+
+	for (size_t i = 0; i < plan->publish_count; i++) {
+		struct nl_addrs addrs = { .wanted = plan->publish[i].host_addr };
+		int r;
+
+		if (!addrs.wanted)
+			continue;
+		r = nl_addrs_scan(sock, &addrs, err);
+		if (r < 0)
+			return r;
+		if (!addrs.found)
+			return error_setx(err, -EADDRNOTAVAIL,
+					  "Invalid host address of the published port %s: %s is not an address of this host (see ip -4 addr); give one of its addresses, or leave HOSTIP out of -p to publish on all of them",
+					  ipam_publish_host_format(&plan->publish[i], port),
+					  ipam_addr_format(plan->publish[i].host_addr, addr));
+	}
+	return 0;
+}
+
 int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err)
 {
 	struct nl_sock sock = { 0 };
@@ -97,6 +123,9 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
 	r = nl_open(&sock, err);
 	if (r < 0)
 		return r;
+	r = publish_addrs_check(&sock, plan, err);
+	if (r < 0)
+		goto out;
 	r = nl_link_get(&sock, plan->bridge, 0, &bridge, err);
 	if (r == 0 && strcmp(bridge.kind, "bridge") != 0) {
 		r = error_setx(err, -EEXIST,
@@ -107,6 +136,7 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
 		plan->bridge_index = r == 0 ? bridge.index : 0;
 		r = subnet_check(&sock, plan, err);
 	}
+out:
 	nl_close(&sock);
 	if (r < 0)
 		return r;

@@ -30,7 +30,8 @@ struct net_plan {
 	bool running;               /* COMMAND was executed */
 };
 
-/* Check plan->subnet against the host's routes and the other firewalls (unless
+/* Check that the host has each host address of plan->publish, and plan->subnet
+ * against the host's routes and the other firewalls (unless
  * the ruleset is unchanged since the last check recorded in state_dir), and find
  * the uplink's MTU.  Changes nothing.  Returns 0 or -errno with err set. */
 int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err);

@@ -267,6 +267,23 @@ EOF
 	assert_line --partial "udp dport 5353 dnat ip to 10.88.0.2:53"
 }
 
+@test "host address not on the host is rejected" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for spec in 1.2.3.4:8080:80 8080:80:90; do
+		status=0; $RUN -p $spec true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	$RUN -q -p $HOSTSIM_HOST_ADDR:8080:80 true && echo "own address works"'
+	assert_success
+	assert_line --partial "Invalid host address of the published port 1.2.3.4:8080/tcp: 1.2.3.4 is not an address of this host"
+	assert_line --partial "Invalid port spec '8080:80:90': it has too many parts; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 2 ]
+	assert_line "host unchanged"
+	assert_line "own address works"
+}
+
 @test "duplicate host port in one run is rejected" {
 	sim "$HELPERS"'
 	before=$(snapshot)

@@ -161,7 +161,8 @@ static void publish_parse_invalid(void **state)
 {
 	static const char *const bad[] = {
 		"80", "0:80", "80:0", "65536:80", "8080:80/sctp", "host:8080:80",
-		"1.2.3.4:5:6:7", "8080:", ":80", "8080:80/", "a:b", "",
+		"1.2.3.4:5:6:7", "8080:", ":80", "8080:80/", "a:b", "", "8080:80:90",
+		"127.0.0.1:8080:80",
 	};
 	struct ipam_publish publish;
 	struct ctr_error err;
@@ -172,6 +173,32 @@ static void publish_parse_invalid(void **state)
 		assert_int_equal(ipam_publish_parse(bad[i], &publish, &err), -EINVAL);
 		assert_non_null(strstr(err.msg, "Invalid port spec"));
 	}
+}
+
+static void publish_parse_messages(void **state)
+{
+	static const struct {
+		const char *spec;
+		const char *message;
+	} cases[] = {
+		{ "8080:80:90", "Invalid port spec '8080:80:90': it has too many parts; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 8080:80 or 192.168.1.2:8080:80" },
+		{ "1.2.3.4:5:6:7", "Invalid port spec '1.2.3.4:5:6:7': it has too many parts" },
+		{ "host:8080:80", "Invalid port spec 'host:8080:80': 'host' is not an IPv4 address; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 192.168.1.2:8080:80" },
+		{ "127.0.0.1:8080:80", "Invalid port spec '127.0.0.1:8080:80': publishing on a loopback address is not supported" },
+	};
+	struct ipam_publish publish;
+	struct ctr_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		error_clear(&err);
+		assert_int_equal(ipam_publish_parse(cases[i].spec, &publish, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, cases[i].message));
+	}
+	/* 0.0.0.0 as HOSTIP means every address, as without HOSTIP. */
+	error_clear(&err);
+	assert_int_equal(ipam_publish_parse("0.0.0.0:8080:80", &publish, &err), 0);
+	assert_int_equal(publish.host_addr, 0);
 }
 
 static struct ipam_publish publish_of(const char *spec)
@@ -715,6 +742,7 @@ int main(void)
 		cmocka_unit_test(subnets_overlap),
 		cmocka_unit_test(publish_parse_valid),
 		cmocka_unit_test(publish_parse_invalid),
+		cmocka_unit_test(publish_parse_messages),
 		cmocka_unit_test(publish_conflicts),
 		cmocka_unit_test_setup_teardown(leases_unique_and_released, state_dir_setup,
 						state_dir_teardown),
