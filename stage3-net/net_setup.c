@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_arp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -114,8 +115,26 @@ static int publish_addrs_check(struct nl_sock *sock, const struct net_plan *plan
 	return 0;
 }
 
+/* Name what kind of device link is, for a message.  Devices that a driver
+ * creates, such as lo or a network card, have no IFLA_INFO_KIND, so their
+ * hardware type names them. */
+static const char *link_description(const struct nl_link *link, char *buffer, size_t size)
+{
+	if (link->kind[0])
+		snprintf(buffer, size, "a %s device", link->kind);
+	else if (link->type == ARPHRD_LOOPBACK)
+		snprintf(buffer, size, "a loopback device");
+	else if (link->type == ARPHRD_ETHER)
+		snprintf(buffer, size, "an Ethernet device, such as a network card");
+	else
+		snprintf(buffer, size, "a device of hardware type %u (ARPHRD_* in linux/if_arp.h)",
+			 link->type);
+	return buffer;
+}
+
 int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err)
 {
+	char description[96];
 	struct nl_sock sock = { 0 };
 	struct nl_link bridge;
 	int r;
@@ -129,8 +148,8 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
 	r = nl_link_get(&sock, plan->bridge, 0, &bridge, err);
 	if (r == 0 && strcmp(bridge.kind, "bridge") != 0) {
 		r = error_setx(err, -EEXIST,
-			       "The link '%s' exists and is not a bridge (kind '%s'); choose another with --bridge",
-			       plan->bridge, bridge.kind);
+			       "The link '%s' exists and is not a bridge (it is %s); choose another name with --bridge, such as --bridge ctrlab1",
+			       plan->bridge, link_description(&bridge, description, sizeof(description)));
 	} else if (r == 0 || r == -ENODEV) {
 		/* The bridge's own connected route does not count as an overlap. */
 		plan->bridge_index = r == 0 ? bridge.index : 0;

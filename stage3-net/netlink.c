@@ -419,6 +419,7 @@ static int link_reply(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return 0;
 	parse.link->index = ifi->ifi_index;
+	parse.link->type = ifi->ifi_type;
 	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr, &parse) < 0)
 		return -EINVAL;
 	if (parse.linkinfo)

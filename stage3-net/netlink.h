@@ -94,6 +94,7 @@ struct nl_link {
 	unsigned int mtu;
 	char name[16];      /* IFNAMSIZ */
 	char kind[16];      /* IFLA_INFO_KIND, "" for a device without one */
+	unsigned short type; /* ifi_type, the hardware type: ARPHRD_* of <linux/if_arp.h> */
 };
 
 /* Look up the link called name, or with index ifindex when name is NULL.

@@ -714,8 +714,15 @@ EOF
 @test "a link of another kind is not taken for the bridge" {
 	sim 'ip link add ctrlab0 type veth peer name ctrlab0-peer
 	status=0; $RUN true 2>&1 || status=$?
-	echo "status $status"'
+	echo "status $status"
+	status=0; $RUN --bridge lo true 2>&1 || status=$?
+	echo "status $status"
+	ip -o -4 addr show lo'
 	assert_success
-	assert_line --partial "The link 'ctrlab0' exists and is not a bridge (kind 'veth'); choose another with --bridge"
-	assert_line "status 125"
+	assert_line --partial "The link 'ctrlab0' exists and is not a bridge (it is a veth device); choose another name with --bridge, such as --bridge ctrlab1"
+	assert_line --partial "The link 'lo' exists and is not a bridge (it is a loopback device); choose another name with --bridge"
+	refute_line --partial "kind ''"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 2 ]
+	assert_line --regexp "lo +inet 127\.0\.0\.1/8"
+	refute_line --partial "10.88.0.1"
 }
