@@ -50,6 +50,7 @@ static int uplink_find(struct nl_sock *sock, const struct nl_routes *routes,
 	if (r < 0)
 		return r == -ENODEV ? error_set(err, r, "Failed to find the uplink") : r;
 	snprintf(plan->uplink, sizeof(plan->uplink), "%s", link.name);
+	plan->uplink_index = link.index;
 	plan->mtu = routes->default_mtu ? routes->default_mtu : link.mtu;
 	explain("RTM_GETROUTE default: via %s, MTU %u: the veth gets the same MTU, so no "
 		"packet is too big for the uplink", plan->uplink, plan->mtu);
@@ -392,13 +393,37 @@ void net_host_undo(struct container *c, struct net_plan *plan)
 		close(lock_fd);
 }
 
-static void explain_topology(const struct container *c, const struct net_plan *plan)
+/* Describe the uplink as "uplink0 192.168.251.2/24, MTU 1400" into buffer. */
+static void uplink_describe(struct nl_sock *sock, const struct net_plan *plan, char *buffer,
+			    size_t size)
+{
+	struct nl_addrs addrs = { .wanted_ifindex = plan->uplink_index };
+	char addr[IPAM_ADDR_STR_MAX];
+	struct ctr_error quiet;
+
+	if (!plan->uplink_index) {
+		snprintf(buffer, size, "(none: the host has no IPv4 default route)");
+		return;
+	}
+	error_clear(&quiet);
+	if (nl_addrs_scan(sock, &addrs, &quiet) == 0 && addrs.link_addr)
+		snprintf(buffer, size, "%s %s/%u, MTU %u", plan->uplink,
+			 ipam_addr_format(addrs.link_addr, addr), addrs.link_prefix_len, plan->mtu);
+	else
+		snprintf(buffer, size, "%s (no IPv4 address), MTU %u", plan->uplink, plan->mtu);
+}
+
+static void explain_topology(struct nl_sock *sock, const struct container *c,
+			     const struct net_plan *plan)
 {
 	char gateway[IPAM_ADDR_STR_MAX];
 	char network[IPAM_ADDR_STR_MAX];
+	char uplink[IFNAMSIZ + 48];
 
 	if (!explain_enabled())
 		return;
+	/* Only --explain needs the uplink's address: one RTM_GETADDR dump. */
+	uplink_describe(sock, plan, uplink, sizeof(uplink));
 	ipam_addr_format(ipam_gateway(&plan->subnet), gateway);
 	ipam_addr_format(plan->subnet.network, network);
 	explain("topology of container '%s':", c->name);
@@ -411,7 +436,7 @@ static void explain_topology(const struct container *c, const struct net_plan *p
 		plan->subnet.prefix_len);
 	explain("        |  ip_forward=1, nft inet %s: masquerade %s/%u", NAT_TABLE, network,
 		plan->subnet.prefix_len);
-	explain("                    uplink %s", plan->uplink[0] ? plan->uplink : "(none)");
+	explain("                    uplink %s", uplink);
 }
 
 int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error *err)
@@ -456,7 +481,7 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	snprintf(step, sizeof(step), "RTM_NEWLINK %s up", plan->veth);
 	r = request(&sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
 	if (r == 0)
-		explain_topology(c, plan);
+		explain_topology(&sock, c, plan);
 out_sock:
 	nl_close(&sock);
 out_netns:

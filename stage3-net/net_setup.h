@@ -19,6 +19,7 @@ struct net_plan {
 	char veth[IFNAMSIZ];        /* host end, "cv" and the address in hex */
 	int bridge_index;
 	char uplink[IFNAMSIZ];      /* the default route's link */
+	int uplink_index;           /* its ifindex, 0 without a default route */
 	const struct ipam_publish *publish;  /* the -p options, recorded in the lease */
 	size_t publish_count;
 	bool nft_verified;          /* the ruleset is as the last check left it */

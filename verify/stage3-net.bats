@@ -679,7 +679,7 @@ EOF
 	assert_line --regexp "cv[0-9a-f]{11}, a port of bridge ctrlab0"
 	assert_line --partial "bridge ctrlab0 10.88.0.1/16 (the gateway)"
 	assert_line --partial "masquerade 10.88.0.0/16"
-	assert_line --partial "uplink uplink0"
+	assert_line --partial "uplink uplink0 192.168.251.2/24, MTU 1400"
 	assert_line --partial "netlink: RTM_NEWLINK ctrlab0 type bridge = 0"
 	assert_line --regexp "netlink: RTM_NEWLINK cv[0-9a-f]{11} type veth peer eth0 \(in the container's netns\) mtu 1400 master ctrlab0 = 0"
 	assert_line --partial "container: netlink: RTM_NEWADDR 10.88.0.2/16 dev eth0 = 0"
