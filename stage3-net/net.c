@@ -178,6 +178,22 @@ static int mode_options_check(struct ctr_error *err)
 			  option, mode, reason, option);
 }
 
+/* Without --hostname, name the container's host after the container, as Docker
+ * does with its id, so that two containers do not both call themselves ctrlab in
+ * /etc/hosts.  A container name with '_' is not a valid hostname (RFC 1123) and
+ * keeps the default. */
+static void hostname_default(struct container *c)
+{
+	if (c->hostname_set)
+		return;
+	if (validate_hostname(c->name, NULL) < 0) {
+		log_debug("hostname stays '%s': container name '%s' is not a valid hostname",
+			  c->hostname, c->name);
+		return;
+	}
+	c->hostname = c->name;
+}
+
 /* Runs on the host before anything is created: reclaim what killed containers
  * left, then check the options against the host's routes and firewall. */
 static int net_validate(struct container *c, struct ctr_error *err)
@@ -187,6 +203,7 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	r = mode_options_check(err);
 	if (r < 0)
 		return r;
+	hostname_default(c);
 	if (options.mode == NET_MODE_HOST) {
 		log_info("--net host: the container shares the host's network namespace, "
 			 "its links, addresses, ports and firewall");

@@ -221,6 +221,21 @@ EOF
 	assert_line "rootfs-unchanged"
 }
 
+@test "hostname defaults to the container name" {
+	sim '$RUN -q --name web sh -c "hostname; cat /etc/hosts /etc/hostname"
+	$RUN -q sh -c "echo unnamed \$(hostname)"
+	$RUN -q --name my_box sh -c "echo underscore \$(hostname)"
+	$RUN -q --name web2 --hostname front sh -c "echo given \$(hostname)"
+	$RUN -q --net none --name quiet hostname'
+	assert_success
+	assert_line --index 0 "web"
+	assert_line --regexp "^10\.88\.0\.2[[:space:]]+web$"
+	assert_line --regexp "^unnamed ctrlab-[0-9a-f]{12}$"
+	assert_line "underscore ctrlab"
+	assert_line "given front"
+	assert_line "quiet"
+}
+
 @test "two containers reach each other" {
 	sim "$HELPERS"'
 	$RUN -q busybox sh -c "busybox nc -l -p 7000 -e echo from-first" 3>&- &
