@@ -25,10 +25,11 @@
 #define SUBNET_PREFIX_MIN 8
 #define SUBNET_PREFIX_MAX 30
 
-/* IPv4 ranges that a bridge subnet must not overlap, because the kernel treats
- * their addresses specially (RFC 6890's special-purpose registry): it routes
- * 127/8 to loopback only, drops 0/8 and 240/4 as martians, and 224/4 addresses
- * are groups, which cannot be a link's own address. */
+/* IPv4 ranges that a bridge subnet must not overlap, because RFC 6890 reserves
+ * them for special purposes.  0/8 means "this network", and the kernel routes
+ * 127/8 to loopback only.  169.254/16 is for link-local autoconfiguration, and
+ * 224/4 addresses are multicast groups, never a host's own address.  240/4 is
+ * reserved for future use and contains the broadcast address 255.255.255.255. */
 static const struct {
 	uint32_t network;   /* host byte order */
 	unsigned int prefix_len;
@@ -464,6 +465,8 @@ int ipam_lease_publish_record(const char *state_dir, uint32_t addr,
 	FILE *file;
 	int r;
 
+	if (count == 0)
+		return 0;
 	r = lease_path(state_dir, addr, path, sizeof(path));
 	if (r < 0)
 		return error_set(err, r, "Failed to build the lease path of %s",
