@@ -34,6 +34,7 @@ struct container {
 	/* Set by options. */
 	char name[CTR_NAME_MAX + 1];  /* container id: --name, or generated */
 	const char *hostname;         /* --hostname, default "ctrlab" */
+	bool hostname_set;            /* --hostname was given */
 	char **argv;                  /* COMMAND and its arguments, NULL-terminated */
 	const char *env[CTR_ENV_MAX]; /* -e entries, each "KEY=VALUE" */
 	size_t env_count;

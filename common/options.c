@@ -25,6 +25,7 @@ static int set_hostname(struct container *c, const char *value, struct ctr_error
 	if (r < 0)
 		return r;
 	c->hostname = value;
+	c->hostname_set = true;
 	return 0;
 }
 
@@ -110,7 +111,7 @@ static int set_quiet(struct container *c, const char *value, struct ctr_error *e
 
 /* -h and --version are handled by options_parse() itself: set is NULL. */
 static const struct ctr_option shared_options[] = {
-	{ "hostname", 0, "NAME", "hostname inside the container (default: ctrlab)", set_hostname },
+	{ "hostname", 0, "NAME", "hostname inside the container (default: ctrlab; stage 3: the container name)", set_hostname },
 	{ "name", 0, "ID", "container id (default: generated); from stage 2 on, names its state", set_name },
 	{ "env", 'e', "KEY=VALUE", "set an environment variable; -e KEY copies the host's value", set_env },
 	{ "no-init", 0, NULL, "run COMMAND as PID 1 instead of ctrlab's init", set_no_init },

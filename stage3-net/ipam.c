@@ -19,10 +19,28 @@
 
 #include "common/log.h"
 
-/* Subnets smaller than /30 leave no address besides the gateway; larger than
- * /8 is surely a typo. */
+/* A /30 holds the gateway and one container besides the network and broadcast
+ * addresses, so a longer prefix leaves no room for a container.  Shorter than /8
+ * is surely a typo. */
 #define SUBNET_PREFIX_MIN 8
 #define SUBNET_PREFIX_MAX 30
+
+/* IPv4 ranges that a bridge subnet must not overlap, because RFC 6890 reserves
+ * them for special purposes.  0/8 means "this network", and the kernel routes
+ * 127/8 to loopback only.  169.254/16 is for link-local autoconfiguration, and
+ * 224/4 addresses are multicast groups, never a host's own address.  240/4 is
+ * reserved for future use and contains the broadcast address 255.255.255.255. */
+static const struct {
+	uint32_t network;   /* host byte order */
+	unsigned int prefix_len;
+	const char *description;
+} reserved_ranges[] = {
+	{ 0x00000000, 8, "\"this network\" (0.0.0.0/8)" },
+	{ 0x7f000000, 8, "loopback (127.0.0.0/8)" },
+	{ 0xa9fe0000, 16, "link-local (169.254.0.0/16)" },
+	{ 0xe0000000, 4, "multicast (224.0.0.0/4)" },
+	{ 0xf0000000, 4, "reserved (240.0.0.0/4, with the broadcast address 255.255.255.255)" },
+};
 
 static uint32_t prefix_mask(unsigned int len)
 {
@@ -48,6 +66,20 @@ const char *ipam_addr_format(uint32_t addr, char *buffer)
 	return buffer;
 }
 
+/* Reject network/len when it overlaps a reserved range.  Returns 0 or -EINVAL. */
+static int subnet_reserved_check(const char *text, uint32_t network, unsigned int len,
+				 struct ctr_error *err)
+{
+	for (size_t i = 0; i < sizeof(reserved_ranges) / sizeof(*reserved_ranges); i++) {
+		if (ipam_subnets_overlap(network, len, reserved_ranges[i].network,
+					 reserved_ranges[i].prefix_len))
+			return error_setx(err, -EINVAL,
+					  "Invalid subnet '%s': it overlaps the %s range, which cannot serve containers; choose a private range (RFC 1918), such as 10.88.0.0/16 or 172.20.0.0/16",
+					  text, reserved_ranges[i].description);
+	}
+	return 0;
+}
+
 int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 		      struct ctr_error *err)
 {
@@ -55,6 +87,7 @@ int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 	const char *slash = strchr(text, '/');
 	uint64_t len;
 	uint32_t addr;
+	int r;
 
 	if (!slash || (size_t)(slash - text) >= sizeof(addr_text))
 		return error_setx(err, -EINVAL,
@@ -68,8 +101,8 @@ int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 				  addr_text);
 	if (parse_uint64(slash + 1, SUBNET_PREFIX_MAX, &len) < 0 || len < SUBNET_PREFIX_MIN)
 		return error_setx(err, -EINVAL,
-				  "Invalid subnet '%s': the prefix length must be %d to %d",
-				  text, SUBNET_PREFIX_MIN, SUBNET_PREFIX_MAX);
+				  "Invalid subnet '%s': the prefix length must be %d to %d, and /%d is the smallest subnet that holds the gateway and one container",
+				  text, SUBNET_PREFIX_MIN, SUBNET_PREFIX_MAX, SUBNET_PREFIX_MAX);
 	if (addr & ~prefix_mask((unsigned int)len)) {
 		char network[IPAM_ADDR_STR_MAX];
 
@@ -78,6 +111,9 @@ int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 				  text, ipam_addr_format(addr & prefix_mask((unsigned int)len), network),
 				  (unsigned int)len);
 	}
+	r = subnet_reserved_check(text, addr, (unsigned int)len, err);
+	if (r < 0)
+		return r;
 	ret_subnet->network = addr;
 	ret_subnet->prefix_len = (unsigned int)len;
 	return 0;
@@ -113,14 +149,14 @@ static int parse_port(const char *text, uint16_t *ret_port)
 }
 
 /* Split "[HOSTIP:]HOSTPORT:CONTAINERPORT" (the protocol already cut off) at its
- * colons into up to three parts.  Returns the number of parts or -EINVAL. */
+ * colons into up to three parts.  Returns the number of parts or -E2BIG. */
 static int split_colons(char *spec, char *parts[3])
 {
 	int count = 0;
 
 	for (char *next = spec; next; count++) {
 		if (count == 3)
-			return -EINVAL;
+			return -E2BIG;
 		parts[count] = next;
 		next = strchr(next, ':');
 		if (next)
@@ -152,12 +188,22 @@ int ipam_publish_parse(const char *text, struct ipam_publish *ret_publish,
 					  text);
 	}
 	count = split_colons(spec, parts);
+	if (count == -E2BIG || (count == 3 && parse_port(parts[0], &publish.host_port) == 0))
+		return error_setx(err, -EINVAL,
+				  "Invalid port spec '%s': it has too many parts; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 8080:80 or 192.168.1.2:8080:80",
+				  text);
 	if (count < 2)
 		goto invalid;
 	if (count == 3 && ipam_addr_parse(parts[0], &publish.host_addr) < 0)
 		return error_setx(err, -EINVAL,
-				  "Invalid port spec '%s': '%s' is not an IPv4 address", text,
-				  parts[0]);
+				  "Invalid port spec '%s': '%s' is not an IPv4 address; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 192.168.1.2:8080:80",
+				  text, parts[0]);
+	/* The output chain skips 127.0.0.0/8: the kernel drops a packet with a
+	 * loopback source routed out of the host (route_localnet, ip-sysctl.rst). */
+	if (count == 3 && (publish.host_addr >> 24) == 127)
+		return error_setx(err, -EINVAL,
+				  "Invalid port spec '%s': publishing on a loopback address is not supported; give another address of the host, or leave HOSTIP out",
+				  text);
 	if (parse_port(parts[count - 2], &publish.host_port) < 0 ||
 	    parse_port(parts[count - 1], &publish.container_port) < 0)
 		return error_setx(err, -EINVAL,
@@ -169,6 +215,26 @@ invalid:
 	return error_setx(err, -EINVAL,
 			  "Invalid port spec '%s': write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 8080:80",
 			  text);
+}
+
+bool ipam_publish_conflict(const struct ipam_publish *a, const struct ipam_publish *b)
+{
+	if (a->proto != b->proto || a->host_port != b->host_port)
+		return false;
+	return a->host_addr == 0 || b->host_addr == 0 || a->host_addr == b->host_addr;
+}
+
+const char *ipam_publish_host_format(const struct ipam_publish *publish, char *buffer)
+{
+	const char *proto = publish->proto == IPAM_PROTO_UDP ? "udp" : "tcp";
+	char addr[IPAM_ADDR_STR_MAX];
+
+	if (publish->host_addr)
+		snprintf(buffer, IPAM_PUBLISH_HOST_STR_MAX, "%s:%u/%s",
+			 ipam_addr_format(publish->host_addr, addr), publish->host_port, proto);
+	else
+		snprintf(buffer, IPAM_PUBLISH_HOST_STR_MAX, "%u/%s", publish->host_port, proto);
+	return buffer;
 }
 
 /* Read field 22 (starttime) of /proc/PID/stat.  The command name in field 2 may
@@ -274,27 +340,41 @@ int ipam_lease_read(const char *state_dir, uint32_t addr, struct ipam_owner *ret
 	return r;
 }
 
-bool ipam_any_dead(const char *state_dir)
+/* True when some lease's owner is alive (want_alive) or dead (!want_alive).  A
+ * lease that cannot be read counts as dead. */
+static bool any_lease_is(const char *state_dir, bool want_alive)
 {
 	char path[4096];
 	struct dirent *entry;
-	bool dead = false;
+	bool found = false;
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "%s/net/leases", state_dir);
 	dir = opendir(path);
 	if (!dir)
 		return false;
-	while (!dead && (entry = readdir(dir))) {
+	while (!found && (entry = readdir(dir))) {
 		struct ipam_owner owner = { .pid = 0 };
 		uint32_t addr;
+		bool alive;
 
 		if (ipam_addr_parse(entry->d_name, &addr) < 0)
 			continue;
-		dead = ipam_lease_read(state_dir, addr, &owner) < 0 || !ipam_owner_alive(&owner);
+		alive = ipam_lease_read(state_dir, addr, &owner) == 0 && ipam_owner_alive(&owner);
+		found = alive == want_alive;
 	}
 	closedir(dir);
-	return dead;
+	return found;
+}
+
+bool ipam_any_dead(const char *state_dir)
+{
+	return any_lease_is(state_dir, false);
+}
+
+bool ipam_any_alive(const char *state_dir)
+{
+	return any_lease_is(state_dir, true);
 }
 
 int ipam_reclaim(const char *state_dir, ipam_reclaim_fn fn, void *data)
@@ -374,6 +454,106 @@ int ipam_lease_acquire(const char *state_dir, const struct ipam_subnet *subnet,
 	return error_setx(err, -EADDRNOTAVAIL,
 			  "No free address in %s/%u: all %u are leased; stop a container or choose a larger --subnet",
 			  ipam_addr_format(subnet->network, text), subnet->prefix_len, count);
+}
+
+int ipam_lease_publish_record(const char *state_dir, uint32_t addr,
+			      const struct ipam_publish *publish, size_t count,
+			      struct ctr_error *err)
+{
+	char path[4096];
+	char text[IPAM_ADDR_STR_MAX];
+	FILE *file;
+	int r;
+
+	if (count == 0)
+		return 0;
+	r = lease_path(state_dir, addr, path, sizeof(path));
+	if (r < 0)
+		return error_set(err, r, "Failed to build the lease path of %s",
+				 ipam_addr_format(addr, text));
+	file = fopen(path, "ae");
+	if (!file)
+		return error_set(err, -errno, "Failed to open the lease '%s'", path);
+	for (size_t i = 0; i < count; i++)
+		fprintf(file, "publish %s %s %u\n", publish[i].proto == IPAM_PROTO_UDP ? "udp" : "tcp",
+			ipam_addr_format(publish[i].host_addr, text), publish[i].host_port);
+	return fclose(file) == 0 ? 0 : error_set(err, -errno, "Failed to write the lease '%s'", path);
+}
+
+/* Find the first of publish[0..count) that conflicts with a "publish" line of
+ * the lease file.  Returns its index, or -1 when none does. */
+static int lease_publish_find(FILE *file, const struct ipam_publish *publish, size_t count)
+{
+	char line[128];
+
+	while (fgets(line, sizeof(line), file)) {
+		struct ipam_publish recorded = { .proto = IPAM_PROTO_TCP };
+		char proto[4];
+		char addr[IPAM_ADDR_STR_MAX];
+		unsigned int port;
+
+		if (sscanf(line, "publish %3s %15s %u", proto, addr, &port) != 3 ||
+		    ipam_addr_parse(addr, &recorded.host_addr) < 0 || port > 65535)
+			continue;
+		recorded.proto = strcmp(proto, "udp") == 0 ? IPAM_PROTO_UDP : IPAM_PROTO_TCP;
+		recorded.host_port = (uint16_t)port;
+		for (size_t i = 0; i < count; i++) {
+			if (ipam_publish_conflict(&publish[i], &recorded))
+				return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Check the lease of addr.  Returns 0 or -EADDRINUSE with err set. */
+static int lease_publish_check(const char *state_dir, uint32_t addr,
+			       const struct ipam_publish *publish, size_t count,
+			       struct ctr_error *err)
+{
+	struct ipam_owner owner;
+	char path[4096];
+	char port[IPAM_PUBLISH_HOST_STR_MAX];
+	FILE *file;
+	int found;
+
+	if (ipam_lease_read(state_dir, addr, &owner) < 0 || !ipam_owner_alive(&owner) ||
+	    lease_path(state_dir, addr, path, sizeof(path)) < 0)
+		return 0;
+	file = fopen(path, "re");
+	if (!file)
+		return 0;
+	found = lease_publish_find(file, publish, count);
+	fclose(file);
+	if (found < 0)
+		return 0;
+	return error_setx(err, -EADDRINUSE,
+			  "Host port %s is already published by container '%s' (runtime PID %d); choose another host port or stop '%s' first",
+			  ipam_publish_host_format(&publish[found], port), owner.name, owner.pid,
+			  owner.name);
+}
+
+int ipam_publish_check_leases(const char *state_dir, const struct ipam_publish *publish,
+			      size_t count, struct ctr_error *err)
+{
+	char path[4096];
+	struct dirent *entry;
+	DIR *dir;
+	int r = 0;
+
+	if (count == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/net/leases", state_dir);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : error_set(err, -errno, "Failed to open '%s'", path);
+	while (r == 0 && (entry = readdir(dir))) {
+		uint32_t addr;
+
+		if (ipam_addr_parse(entry->d_name, &addr) == 0)
+			r = lease_publish_check(state_dir, addr, publish, count, err);
+	}
+	closedir(dir);
+	return r;
 }
 
 int ipam_lease_release(const char *state_dir, uint32_t addr)

@@ -40,8 +40,9 @@ struct ipam_owner {
 	char name[CTR_NAME_MAX + 1];    /* the container's name */
 };
 
-/* Parse "A.B.C.D/N" with 8 <= N <= 30 and no host bits set.  Returns 0 or -EINVAL
- * with a message naming the value and the rule. */
+/* Parse "A.B.C.D/N" with 8 <= N <= 30 and no host bits set, outside the
+ * loopback, link-local, multicast, reserved and 0.0.0.0/8 ranges.  Returns 0 or
+ * -EINVAL with a message naming the value and the rule. */
 int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 		      struct ctr_error *err);
 
@@ -64,6 +65,17 @@ uint32_t ipam_capacity(const struct ipam_subnet *subnet);
 int ipam_publish_parse(const char *text, struct ipam_publish *ret_publish,
 		       struct ctr_error *err);
 
+/* "255.255.255.255:65535/udp" plus its terminating NUL. */
+#define IPAM_PUBLISH_HOST_STR_MAX 26
+
+/* True when a and b claim the same host port: the same protocol and port, on
+ * host addresses that overlap (0, every address, overlaps each one). */
+bool ipam_publish_conflict(const struct ipam_publish *a, const struct ipam_publish *b);
+
+/* Format the host side of publish, "[HOSTIP:]HOSTPORT/PROTO", into buffer (at
+ * least IPAM_PUBLISH_HOST_STR_MAX bytes). */
+const char *ipam_publish_host_format(const struct ipam_publish *publish, char *buffer);
+
 /* Fill owner with this process's PID and start time.  Returns 0 or -errno. */
 int ipam_owner_self(const char *name, struct ipam_owner *ret_owner);
 
@@ -85,6 +97,10 @@ typedef void (*ipam_reclaim_fn)(uint32_t addr, const struct ipam_owner *owner,
  * then takes the lock and calls ipam_reclaim(), which decides for sure. */
 bool ipam_any_dead(const char *state_dir);
 
+/* True when some lease in the state directory belongs to a running container.
+ * The caller holds the lock. */
+bool ipam_any_alive(const char *state_dir);
+
 /* Remove every lease in the state directory whose owner is dead, calling fn
  * (when not NULL) for each.  The caller holds the lock.  Returns the number of
  * leases reclaimed or -errno. */
@@ -96,6 +112,20 @@ int ipam_reclaim(const char *state_dir, ipam_reclaim_fn fn, void *data);
 int ipam_lease_acquire(const char *state_dir, const struct ipam_subnet *subnet,
 		       const struct ipam_owner *owner, uint32_t *ret_addr,
 		       struct ctr_error *err);
+
+/* Fail with -EADDRINUSE when one of publish[0..count) conflicts with a host
+ * port that the lease of a running container records, naming the port and the
+ * container.  The caller holds the lock, so no other run records a port
+ * between this check and ipam_lease_publish_record().  Returns 0 or -errno. */
+int ipam_publish_check_leases(const char *state_dir, const struct ipam_publish *publish,
+			      size_t count, struct ctr_error *err);
+
+/* Append publish[0..count) to the lease of addr, one "publish PROTO HOSTIP
+ * HOSTPORT" line each, for ipam_publish_check_leases() of later runs.  The
+ * caller holds the lock.  Returns 0 or -errno with err set. */
+int ipam_lease_publish_record(const char *state_dir, uint32_t addr,
+			      const struct ipam_publish *publish, size_t count,
+			      struct ctr_error *err);
 
 /* Remove the lease of addr.  Needs no lock: only the owner removes its own
  * lease, and a reclaim only removes leases whose owner is dead.  Returns 0 or

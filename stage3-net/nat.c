@@ -253,12 +253,14 @@ int nat_table_ensure(const char *bridge, const struct ipam_subnet *subnet,
 {
 	char cmd[NFT_CMD_MAX];
 	char network[IPAM_ADDR_STR_MAX];
+	bool created = false;
 	int r;
 
 	if (!table_exists()) {
 		r = nft_run(table_script, 0, NULL, err);
 		if (r < 0)
 			return r;
+		created = true;
 		explain("nft: table inet %s: chains forward, postrouting (masquerade), "
 			"prerouting and output (DNAT), sets bridges and subnets",
 			NAT_TABLE);
@@ -269,11 +271,18 @@ int nat_table_ensure(const char *bridge, const struct ipam_subnet *subnet,
 		 "add element inet " NAT_TABLE " subnets { %s/%u }\n",
 		 bridge, ipam_addr_format(subnet->network, network), subnet->prefix_len);
 	r = nft_run(cmd, 0, NULL, err);
-	if (r < 0)
+	if (r < 0) {
+		struct ctr_error quiet;
+
+		/* Leave no half-made table behind: the next run would take it as whole. */
+		error_clear(&quiet);
+		if (created)
+			nft_run("delete table inet " NAT_TABLE, 0, NULL, &quiet);
 		return r;
+	}
 	explain("nft: add element inet %s bridges { \"%s\" }; subnets { %s/%u }", NAT_TABLE,
 		bridge, network, subnet->prefix_len);
-	return 0;
+	return created ? 1 : 0;
 }
 
 int nat_table_delete(struct ctr_error *err)
@@ -578,7 +587,7 @@ int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 	explain("write(\"%s\", \"1\"): the host now routes packets between interfaces, "
 		"such as from the bridge to the uplink (it was 0, restored by `cleanup`)",
 		IP_FORWARD_PATH);
-	return 0;
+	return 1;
 }
 
 int nat_forwarding_restore(const char *state_dir, struct ctr_error *err)

@@ -17,7 +17,8 @@
 
 /* Create the table with its chains and sets unless it exists, then add bridge
  * and subnet to its sets.  The caller holds the lease lock, so two runs never
- * create the table twice.  Returns 0 or -errno with err set. */
+ * create the table twice.  Returns 1 when this call created the table, 0 when
+ * it existed, or -errno with err set. */
 int nat_table_ensure(const char *bridge, const struct ipam_subnet *subnet,
 		     struct ctr_error *err);
 
@@ -55,7 +56,8 @@ int nat_verified_record(const char *state_dir, const char *bridge,
 			const struct ipam_subnet *subnet, struct ctr_error *err);
 
 /* Turn IPv4 forwarding on in the caller's network namespace, remembering in
- * <state_dir>/net/ip_forward.orig that it was off.  Returns 0 or -errno. */
+ * <state_dir>/net/ip_forward.orig that it was off.  Returns 1 when this call
+ * turned it on, 0 when it was on, or -errno with err set. */
 int nat_forwarding_enable(const char *state_dir, struct ctr_error *err);
 
 /* Turn forwarding back off when nat_forwarding_enable() turned it on.  Returns

@@ -46,10 +46,13 @@ enum net_mode { NET_MODE_BRIDGE, NET_MODE_NONE, NET_MODE_HOST };
 static struct {
 	enum net_mode mode;
 	const char *bridge;
+	bool bridge_set;            /* --bridge was given */
 	const char *subnet_text;
+	bool subnet_set;            /* --subnet was given */
 	const char *dns[DNS_SERVERS_MAX];
 	size_t dns_count;
 	struct ipam_publish publish[NET_PUBLISH_MAX];
+	const char *publish_text[NET_PUBLISH_MAX];
 	size_t publish_count;
 } options = { .mode = NET_MODE_BRIDGE, .bridge = NET_DEFAULT_BRIDGE,
 	      .subnet_text = NET_DEFAULT_SUBNET };
@@ -82,6 +85,7 @@ static int set_bridge(struct container *c, const char *value, struct ctr_error *
 				  "Invalid bridge name '%s': use 1 to %d characters without '/', ':' or spaces",
 				  value, IFNAMSIZ - 1);
 	options.bridge = value;
+	options.bridge_set = true;
 	return 0;
 }
 
@@ -93,6 +97,7 @@ static int set_subnet(struct container *c, const char *value, struct ctr_error *
 	if (ipam_subnet_parse(value, &subnet, err) < 0)
 		return -EINVAL;
 	options.subnet_text = value;
+	options.subnet_set = true;
 	return 0;
 }
 
@@ -115,13 +120,24 @@ static int set_dns(struct container *c, const char *value, struct ctr_error *err
 
 static int set_publish(struct container *c, const char *value, struct ctr_error *err)
 {
+	struct ipam_publish *publish = &options.publish[options.publish_count];
+	char port[IPAM_PUBLISH_HOST_STR_MAX];
+
 	(void)c;
 	if (options.publish_count == NET_PUBLISH_MAX)
 		return error_setx(err, -EINVAL, "Too many -p/--publish options: the limit is %d",
 				  NET_PUBLISH_MAX);
-	if (ipam_publish_parse(value, &options.publish[options.publish_count], err) < 0)
+	if (ipam_publish_parse(value, publish, err) < 0)
 		return -EINVAL;
-	options.publish_count++;
+	/* Two DNAT rules for one host port: only the first would ever match. */
+	for (size_t i = 0; i < options.publish_count; i++) {
+		if (ipam_publish_conflict(&options.publish[i], publish))
+			return error_setx(err, -EINVAL,
+					  "Invalid port spec '%s': host port %s is already published by -p %s; a host port forwards to one container port, so choose another host port",
+					  value, ipam_publish_host_format(publish, port),
+					  options.publish_text[i]);
+	}
+	options.publish_text[options.publish_count++] = value;
 	return 0;
 }
 
@@ -134,16 +150,60 @@ static const struct ctr_option net_options[] = {
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
+/* Reject the options that --net host or none would ignore.  --dns stays valid
+ * with --net none, whose resolv.conf may name a server on the container's own
+ * loopback, but --net host keeps the host's resolv.conf as it is. */
+static int mode_options_check(struct ctr_error *err)
+{
+	const char *mode = options.mode == NET_MODE_HOST ? "host" : "none";
+	const char *reason = options.mode == NET_MODE_HOST ?
+		"the container uses the host's links, addresses and resolv.conf as they are" :
+		"the container has a loopback link only, with no bridge or address";
+	const char *option = NULL;
+
+	if (options.mode == NET_MODE_BRIDGE)
+		return 0;
+	if (options.publish_count > 0)
+		option = "-p/--publish";
+	else if (options.bridge_set)
+		option = "--bridge";
+	else if (options.subnet_set)
+		option = "--subnet";
+	else if (options.dns_count > 0 && options.mode == NET_MODE_HOST)
+		option = "--dns";
+	if (!option)
+		return 0;
+	return error_setx(err, -EINVAL,
+			  "Option %s needs --net bridge: with --net %s %s, so it would be ignored; remove %s or use --net bridge",
+			  option, mode, reason, option);
+}
+
+/* Without --hostname, name the container's host after the container, as Docker
+ * does with its id, so that two containers do not both call themselves ctrlab in
+ * /etc/hosts.  A container name with '_' is not a valid hostname (RFC 1123) and
+ * keeps the default. */
+static void hostname_default(struct container *c)
+{
+	if (c->hostname_set)
+		return;
+	if (validate_hostname(c->name, NULL) < 0) {
+		log_debug("hostname stays '%s': container name '%s' is not a valid hostname",
+			  c->hostname, c->name);
+		return;
+	}
+	c->hostname = c->name;
+}
+
 /* Runs on the host before anything is created: reclaim what killed containers
  * left, then check the options against the host's routes and firewall. */
 static int net_validate(struct container *c, struct ctr_error *err)
 {
 	int r;
 
-	if (options.mode != NET_MODE_BRIDGE && options.publish_count > 0)
-		return error_setx(err, -EINVAL,
-				  "Option -p/--publish needs --net bridge: with --net %s there is no container address to forward to",
-				  options.mode == NET_MODE_HOST ? "host" : "none");
+	r = mode_options_check(err);
+	if (r < 0)
+		return r;
+	hostname_default(c);
 	if (options.mode == NET_MODE_HOST) {
 		log_info("--net host: the container shares the host's network namespace, "
 			 "its links, addresses, ports and firewall");
@@ -161,6 +221,8 @@ static int net_validate(struct container *c, struct ctr_error *err)
 		return r;
 	memset(&plan, 0, sizeof(plan));
 	snprintf(plan.bridge, sizeof(plan.bridge), "%s", options.bridge);
+	plan.publish = options.publish;
+	plan.publish_count = options.publish_count;
 	ipam_subnet_parse(options.subnet_text, &plan.subnet, err);
 	return net_host_check(c->state_dir, &plan, err);
 }
@@ -208,6 +270,17 @@ static int net_child_setup(struct container *c, struct ctr_error *err)
 	return net_container_configure(&plan, options.mode == NET_MODE_BRIDGE, err);
 }
 
+/* Runs on the host once COMMAND was executed: from here on, the bridge and the
+ * table this run created stay for the next runs, until `run cleanup`. */
+static int net_running(struct container *c, struct ctr_loop *loop, struct ctr_error *err)
+{
+	(void)c;
+	(void)loop;
+	(void)err;
+	plan.running = true;
+	return 0;
+}
+
 /* Runs on the host after the container is gone, and on every failure path: each
  * step checks that its object was made before undoing it. */
 static void net_after_exit(struct container *c)
@@ -229,6 +302,9 @@ static void net_after_exit(struct container *c)
 		ipam_lease_release(c->state_dir, plan.addr);
 		explain("unlink lease of %s: the address is free again", plan.addr_text);
 	}
+	/* A run that failed before COMMAND leaves the host as it found it. */
+	if (!plan.running)
+		net_host_undo(c, &plan);
 	dns_files_remove(c);
 	net_state_dir_release(c);
 	memset(&plan, 0, sizeof(plan));
@@ -242,5 +318,6 @@ const struct ctr_module net_module = {
 	.parent_before_clone = net_before_clone,
 	.parent_after_clone = net_after_clone,
 	.child_setup = net_child_setup,
+	.parent_running = net_running,
 	.parent_after_exit = net_after_exit,
 };

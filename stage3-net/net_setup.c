@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_arp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,6 +55,7 @@ static int uplink_find(struct nl_sock *sock, const struct nl_routes *routes,
 	if (r < 0)
 		return r == -ENODEV ? error_set(err, r, "Failed to find the uplink") : r;
 	snprintf(plan->uplink, sizeof(plan->uplink), "%s", link.name);
+	plan->uplink_index = link.index;
 	plan->mtu = routes->default_mtu ? routes->default_mtu : link.mtu;
 	explain("RTM_GETROUTE default: via %s, MTU %u: the veth gets the same MTU, so no "
 		"packet is too big for the uplink", plan->uplink, plan->mtu);
@@ -93,8 +95,52 @@ static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_
 	return uplink_find(sock, &routes, plan, err);
 }
 
+/* Check that each HOSTIP of -p is an address of this host at this moment: a
+ * DNAT rule on another address never sees a packet. */
+static int publish_addrs_check(struct nl_sock *sock, const struct net_plan *plan,
+			       struct ctr_error *err)
+{
+	char port[IPAM_PUBLISH_HOST_STR_MAX];
+	char addr[IPAM_ADDR_STR_MAX];
+
+	for (size_t i = 0; i < plan->publish_count; i++) {
+		struct nl_addrs addrs = { .wanted = plan->publish[i].host_addr };
+		int r;
+
+		if (!addrs.wanted)
+			continue;
+		r = nl_addrs_scan(sock, &addrs, err);
+		if (r < 0)
+			return r;
+		if (!addrs.found)
+			return error_setx(err, -EADDRNOTAVAIL,
+					  "Invalid host address of the published port %s: %s is not an address of this host (see ip -4 addr); give one of its addresses, or leave HOSTIP out of -p to publish on all of them",
+					  ipam_publish_host_format(&plan->publish[i], port),
+					  ipam_addr_format(plan->publish[i].host_addr, addr));
+	}
+	return 0;
+}
+
+/* Name what kind of device link is, for a message.  Devices that a driver
+ * creates, such as lo or a network card, have no IFLA_INFO_KIND, so their
+ * hardware type names them. */
+static const char *link_description(const struct nl_link *link, char *buffer, size_t size)
+{
+	if (link->kind[0])
+		snprintf(buffer, size, "a %s device", link->kind);
+	else if (link->type == ARPHRD_LOOPBACK)
+		snprintf(buffer, size, "a loopback device");
+	else if (link->type == ARPHRD_ETHER)
+		snprintf(buffer, size, "an Ethernet device, such as a network card");
+	else
+		snprintf(buffer, size, "a device of hardware type %u (ARPHRD_* in linux/if_arp.h)",
+			 link->type);
+	return buffer;
+}
+
 int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err)
 {
+	char description[96];
 	struct nl_sock sock = { 0 };
 	struct nl_link bridge;
 	int r;
@@ -102,16 +148,20 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
 	r = nl_open(&sock, err);
 	if (r < 0)
 		return r;
+	r = publish_addrs_check(&sock, plan, err);
+	if (r < 0)
+		goto out;
 	r = nl_link_get(&sock, plan->bridge, 0, &bridge, err);
 	if (r == 0 && strcmp(bridge.kind, "bridge") != 0) {
 		r = error_setx(err, -EEXIST,
-			       "The link '%s' exists and is not a bridge (kind '%s'); choose another with --bridge",
-			       plan->bridge, bridge.kind);
+			       "The link '%s' exists and is not a bridge (it is %s); choose another name with --bridge, such as --bridge ctrlab1",
+			       plan->bridge, link_description(&bridge, description, sizeof(description)));
 	} else if (r == 0 || r == -ENODEV) {
 		/* The bridge's own connected route does not count as an overlap. */
 		plan->bridge_index = r == 0 ? bridge.index : 0;
 		r = subnet_check(&sock, plan, err);
 	}
+out:
 	nl_close(&sock);
 	if (r < 0)
 		return r;
@@ -162,6 +212,7 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 		fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			close(fd);
+		plan->bridge_created = true;
 		r = nl_link_get(sock, plan->bridge, 0, &link, err);
 	}
 	if (r < 0)
@@ -220,7 +271,14 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 	r = ipam_owner_self(c->name, &owner);
 	if (r < 0)
 		return error_set(err, r, "Failed to read this process's start time");
+	r = ipam_publish_check_leases(c->state_dir, plan->publish, plan->publish_count, err);
+	if (r < 0)
+		return r;
 	r = ipam_lease_acquire(c->state_dir, &plan->subnet, &owner, &plan->addr, err);
+	if (r < 0)
+		return r;
+	r = ipam_lease_publish_record(c->state_dir, plan->addr, plan->publish,
+				      plan->publish_count, err);
 	if (r < 0)
 		return r;
 	ipam_addr_format(plan->addr, plan->addr_text);
@@ -232,12 +290,50 @@ static int host_prepare_locked(struct nl_sock *sock, struct container *c,
 		return r;
 	if (!plan->nft_verified) {
 		r = nat_table_ensure(plan->bridge, &plan->subnet, err);
-		if (r == 0)
+		if (r >= 0) {
+			plan->table_created = r == 1;
 			r = nat_verified_record(c->state_dir, plan->bridge, &plan->subnet, err);
+		}
 		if (r < 0)
 			return r;
 	}
-	return nat_forwarding_enable(c->state_dir, err);
+	r = nat_forwarding_enable(c->state_dir, err);
+	if (r < 0)
+		return r;
+	plan->forwarding_enabled = r == 1;
+	return 0;
+}
+
+static void host_undo_locked(struct nl_sock *sock, struct container *c, struct net_plan *plan)
+{
+	struct ctr_error err;
+	char marker[4096];
+
+	if (!plan->bridge_created && !plan->table_created && !plan->forwarding_enabled)
+		return;
+	/* NOTE: a run between its net_host_check() and its lease, which found the
+	 * table verified, does not create the table again and then runs without it. */
+	if (ipam_any_alive(c->state_dir)) {
+		log_debug("kept the bridge, table and forwarding: a running container uses them");
+		return;
+	}
+	error_clear(&err);
+	if (plan->forwarding_enabled && nat_forwarding_restore(c->state_dir, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	if (plan->table_created && nat_table_delete(&err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	if (plan->bridge_created) {
+		int r = nl_link_delete(sock, plan->bridge, &err);
+
+		if (r < 0 && r != -ENODEV)
+			log_warning("%s, ignoring", err.msg);
+		else if (r == 0)
+			explain("netlink: RTM_DELLINK %s = 0 (this run created it and failed)",
+				plan->bridge);
+		snprintf(marker, sizeof(marker), "%s/net/bridge-%s", c->state_dir, plan->bridge);
+		unlink(marker);
+	}
+	plan->bridge_created = plan->table_created = plan->forwarding_enabled = false;
 }
 
 int net_host_reclaim(struct container *c, struct ctr_error *err)
@@ -271,18 +367,68 @@ int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_erro
 	r = nl_open(&sock, err);
 	if (r >= 0)
 		r = host_prepare_locked(&sock, c, plan, err);
+	if (r < 0 && sock.socket) {
+		if (plan->addr) {
+			ipam_lease_release(c->state_dir, plan->addr);
+			plan->addr = 0;
+		}
+		host_undo_locked(&sock, c, plan);
+	}
 	nl_close(&sock);
 	close(lock_fd);
 	return r;
 }
 
-static void explain_topology(const struct container *c, const struct net_plan *plan)
+void net_host_undo(struct container *c, struct net_plan *plan)
+{
+	struct nl_sock sock = { 0 };
+	struct ctr_error err;
+	int lock_fd;
+
+	if (!plan->bridge_created && !plan->table_created && !plan->forwarding_enabled)
+		return;
+	error_clear(&err);
+	lock_fd = ipam_lock(c->state_dir, &err);
+	if (lock_fd < 0 || nl_open(&sock, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	else
+		host_undo_locked(&sock, c, plan);
+	nl_close(&sock);
+	if (lock_fd >= 0)
+		close(lock_fd);
+}
+
+/* Describe the uplink as "uplink0 192.168.251.2/24, MTU 1400" into buffer. */
+static void uplink_describe(struct nl_sock *sock, const struct net_plan *plan, char *buffer,
+			    size_t size)
+{
+	struct nl_addrs addrs = { .wanted_ifindex = plan->uplink_index };
+	char addr[IPAM_ADDR_STR_MAX];
+	struct ctr_error quiet;
+
+	if (!plan->uplink_index) {
+		snprintf(buffer, size, "(none: the host has no IPv4 default route)");
+		return;
+	}
+	error_clear(&quiet);
+	if (nl_addrs_scan(sock, &addrs, &quiet) == 0 && addrs.link_addr)
+		snprintf(buffer, size, "%s %s/%u, MTU %u", plan->uplink,
+			 ipam_addr_format(addrs.link_addr, addr), addrs.link_prefix_len, plan->mtu);
+	else
+		snprintf(buffer, size, "%s (no IPv4 address), MTU %u", plan->uplink, plan->mtu);
+}
+
+static void explain_topology(struct nl_sock *sock, const struct container *c,
+			     const struct net_plan *plan)
 {
 	char gateway[IPAM_ADDR_STR_MAX];
 	char network[IPAM_ADDR_STR_MAX];
+	char uplink[IFNAMSIZ + 48];
 
 	if (!explain_enabled())
 		return;
+	/* Only --explain needs the uplink's address: one RTM_GETADDR dump. */
+	uplink_describe(sock, plan, uplink, sizeof(uplink));
 	ipam_addr_format(ipam_gateway(&plan->subnet), gateway);
 	ipam_addr_format(plan->subnet.network, network);
 	explain("topology of container '%s':", c->name);
@@ -295,7 +441,7 @@ static void explain_topology(const struct container *c, const struct net_plan *p
 		plan->subnet.prefix_len);
 	explain("        |  ip_forward=1, nft inet %s: masquerade %s/%u", NAT_TABLE, network,
 		plan->subnet.prefix_len);
-	explain("                    uplink %s", plan->uplink[0] ? plan->uplink : "(none)");
+	explain("                    uplink %s", uplink);
 }
 
 int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error *err)
@@ -333,7 +479,7 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 	if (r < 0)
 		goto out_sock;
 	plan->veth_created = true;
-	explain_topology(c, plan);
+	explain_topology(&sock, c, plan);
 out_sock:
 	nl_close(&sock);
 out_netns:

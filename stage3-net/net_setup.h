@@ -19,12 +19,20 @@ struct net_plan {
 	char veth[IFNAMSIZ];        /* host end, "cv" and the address in hex */
 	int bridge_index;
 	char uplink[IFNAMSIZ];      /* the default route's link */
+	int uplink_index;           /* its ifindex, 0 without a default route */
+	const struct ipam_publish *publish;  /* the -p options, recorded in the lease */
+	size_t publish_count;
 	bool nft_verified;          /* the ruleset is as the last check left it */
+	bool bridge_created;        /* by this run, as were the two below */
+	bool table_created;
+	bool forwarding_enabled;
 	bool veth_created;
 	bool publish_added;
+	bool running;               /* COMMAND was executed */
 };
 
-/* Check plan->subnet against the host's routes and the other firewalls (unless
+/* Check that the host has each host address of plan->publish, and plan->subnet
+ * against the host's routes and the other firewalls (unless
  * the ruleset is unchanged since the last check recorded in state_dir), and find
  * the uplink's MTU.  Changes nothing.  Returns 0 or -errno with err set. */
 int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err);
@@ -34,10 +42,18 @@ int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_erro
  * set. */
 int net_host_reclaim(struct container *c, struct ctr_error *err);
 
-/* Under the lease lock: lease an address, make sure the bridge, its gateway
- * address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
+/* Under the lease lock: check plan->publish against the host ports of running
+ * containers, lease an address that records them, make sure the bridge, its
+ * gateway address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
  * with err set. */
 int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err);
+
+/* Under the lease lock, and only while no running container holds a lease:
+ * undo what net_host_prepare() created in this run (forwarding, the nft table
+ * and the bridge), so that a run that fails leaves the host as it found it.
+ * The caller has released this run's own lease.  Errors are logged and
+ * ignored. */
+void net_host_undo(struct container *c, struct net_plan *plan);
 
 /* Create the veth pair with its container end, eth0, inside c's network
  * namespace and its host end on the bridge, up.  Returns 0 or -errno. */

@@ -332,6 +332,64 @@ struct nlmsghdr *nlmsg_route_dump(void *buf, size_t size)
 	return route_msg(buf, size, RTM_GETROUTE, NLM_F_DUMP);
 }
 
+struct nlmsghdr *nlmsg_addr_dump(void *buf, size_t size)
+{
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+
+	if (size < mnl_nlmsg_size(sizeof(*ifa)))
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	return nlh;
+}
+
+static int addr_attr(const struct nlattr *attr, void *data)
+{
+	uint32_t *local = data;
+
+	if (mnl_attr_get_type(attr) == IFA_LOCAL && mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		*local = ntohl(mnl_attr_get_u32(attr));
+	return MNL_CB_OK;
+}
+
+static int addr_reply(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct nl_addrs *addrs = data;
+	uint32_t local = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET)
+		return 0;
+	/* IFA_LOCAL is the link's own address, also on point-to-point links. */
+	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, &local) < 0)
+		return -EINVAL;
+	if (local && local == addrs->wanted)
+		addrs->found = true;
+	if (local && addrs->wanted_ifindex && (int)ifa->ifa_index == addrs->wanted_ifindex &&
+	    !addrs->link_addr) {
+		addrs->link_addr = local;
+		addrs->link_prefix_len = ifa->ifa_prefixlen;
+	}
+	return 0;
+}
+
+int nl_addrs_scan(struct nl_sock *sock, struct nl_addrs *addrs, struct ctr_error *err)
+{
+	char buf[NL_MSG_MAX];
+	struct nlmsghdr *nlh = nlmsg_addr_dump(buf, sizeof(buf));
+
+	addrs->found = false;
+	addrs->link_addr = 0;
+	addrs->link_prefix_len = 0;
+	if (!nlh)
+		return error_setx(err, -ENOBUFS, "Failed to dump the addresses: message too long");
+	return nl_request(sock, nlh, addr_reply, addrs, "dump the host's addresses", err);
+}
+
 struct link_parse {
 	struct nl_link *link;
 	const struct nlattr *linkinfo;
@@ -372,6 +430,7 @@ static int link_reply(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return 0;
 	parse.link->index = ifi->ifi_index;
+	parse.link->type = ifi->ifi_type;
 	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr, &parse) < 0)
 		return -EINVAL;
 	if (parse.linkinfo)

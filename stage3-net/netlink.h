@@ -77,6 +77,9 @@ struct nlmsghdr *nlmsg_route_default(void *buf, size_t size, uint32_t gateway,
 /* RTM_GETROUTE dump of every IPv4 route. */
 struct nlmsghdr *nlmsg_route_dump(void *buf, size_t size);
 
+/* RTM_GETADDR dump of every IPv4 address. */
+struct nlmsghdr *nlmsg_addr_dump(void *buf, size_t size);
+
 /* NFT_MSG_GETGEN: the nftables ruleset generation, on a NETLINK_NETFILTER
  * socket. */
 struct nlmsghdr *nlmsg_nft_getgen(void *buf, size_t size);
@@ -91,6 +94,7 @@ struct nl_link {
 	unsigned int mtu;
 	char name[16];      /* IFNAMSIZ */
 	char kind[16];      /* IFLA_INFO_KIND, "" for a device without one */
+	unsigned short type; /* ifi_type, the hardware type: ARPHRD_* of <linux/if_arp.h> */
 };
 
 /* Look up the link called name, or with index ifindex when name is NULL.
@@ -114,6 +118,19 @@ struct nl_routes {
 	uint32_t skip_other_dst;     /* that route, host byte order */
 	unsigned int skip_other_len;
 };
+
+/* Facts about the host's IPv4 addresses, from nl_addrs_scan(). */
+struct nl_addrs {
+	uint32_t wanted;       /* in: an address to look for, host byte order, or 0 */
+	int wanted_ifindex;    /* in: a link whose first address to return, or 0 */
+	bool found;            /* out: some link has the address wanted */
+	uint32_t link_addr;    /* out: first address of wanted_ifindex, 0 if none */
+	unsigned int link_prefix_len;
+};
+
+/* Dump the IPv4 addresses of every link and fill the out fields of addrs.
+ * Returns 0 or -errno with err set. */
+int nl_addrs_scan(struct nl_sock *sock, struct nl_addrs *addrs, struct ctr_error *err);
 
 /* Dump the main table's IPv4 routes: find the default route, and any route that
  * overlaps subnet/prefix_len except those through skip_oif (ctrlab's own bridge,

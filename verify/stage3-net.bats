@@ -221,6 +221,21 @@ EOF
 	assert_line "rootfs-unchanged"
 }
 
+@test "hostname defaults to the container name" {
+	sim '$RUN -q --name web sh -c "hostname; cat /etc/hosts /etc/hostname"
+	$RUN -q sh -c "echo unnamed \$(hostname)"
+	$RUN -q --name my_box sh -c "echo underscore \$(hostname)"
+	$RUN -q --name web2 --hostname front sh -c "echo given \$(hostname)"
+	$RUN -q --net none --name quiet hostname'
+	assert_success
+	assert_line --index 0 "web"
+	assert_line --regexp "^10\.88\.0\.2[[:space:]]+web$"
+	assert_line --regexp "^unnamed ctrlab-[0-9a-f]{12}$"
+	assert_line "underscore ctrlab"
+	assert_line "given front"
+	assert_line "quiet"
+}
+
 @test "two containers reach each other" {
 	sim "$HELPERS"'
 	$RUN -q busybox sh -c "busybox nc -l -p 7000 -e echo from-first" 3>&- &
@@ -265,6 +280,68 @@ EOF
 	kill -TERM %1; wait %1 || true'
 	assert_success
 	assert_line --partial "udp dport 5353 dnat ip to 10.88.0.2:53"
+}
+
+@test "host address not on the host is rejected" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for spec in 1.2.3.4:8080:80 8080:80:90; do
+		status=0; $RUN -p $spec true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	$RUN -q -p $HOSTSIM_HOST_ADDR:8080:80 true && echo "own address works"'
+	assert_success
+	assert_line --partial "Invalid host address of the published port 1.2.3.4:8080/tcp: 1.2.3.4 is not an address of this host"
+	assert_line --partial "Invalid port spec '8080:80:90': it has too many parts; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 2 ]
+	assert_line "host unchanged"
+	assert_line "own address works"
+}
+
+@test "duplicate host port in one run is rejected" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for args in "-p 8080:80 -p 8080:81" "-p 8080:80 -p 192.168.251.2:8080:81" "-p 5353:53/udp -p 5353:54/udp"; do
+		status=0; $RUN $args true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	$RUN -q -p 8080:80 -p 8080:80/udp true && echo "tcp and udp side by side"'
+	assert_success
+	assert_line --partial "Invalid port spec '8080:81': host port 8080/tcp is already published by -p 8080:80"
+	assert_line --partial "Invalid port spec '192.168.251.2:8080:81': host port 192.168.251.2:8080/tcp is already published by -p 8080:80"
+	assert_line --partial "Invalid port spec '5353:54/udp': host port 5353/udp is already published by -p 5353:53/udp"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 3 ]
+	assert_line "host unchanged"
+	assert_line "tcp and udp side by side"
+}
+
+@test "host port of a running container is rejected" {
+	sim "$HELPERS"'
+	$RUN -q --name web -p 8080:80 sleep 1000 &
+	wait_for has_veth
+	# The bridge'"'"'s state turns from UNKNOWN to UP once its port is up.
+	bridge_up() { ip -o link show ctrlab0 | grep " state UP " >/dev/null; }
+	wait_for bridge_up
+	before=$(snapshot)
+	status=0; $RUN --name second -p 192.168.251.2:8080:90 true 2>&1 || status=$?
+	echo "status $status"
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	[ -e $CTRLAB_STATE_DIR/second ] && echo "state left" || echo "no state"
+	echo "leases: $(leases | wc -l)"
+	$RUN -q --name third -p 8081:80 true && echo "other port works"
+	kill %1; wait %1 || true
+	$RUN -q --name fourth -p 8080:80 true && echo "free again after exit"'
+	assert_success
+	assert_line --partial "Host port 192.168.251.2:8080/tcp is already published by container 'web' (runtime PID"
+	assert_line --partial "choose another host port or stop 'web' first"
+	assert_line "status 125"
+	assert_line "host unchanged"
+	assert_line "no state"
+	assert_line "leases: 1"
+	assert_line "other port works"
+	assert_line "free again after exit"
 }
 
 @test "FORWARD DROP firewall stops ctrlab with the fix" {
@@ -530,6 +607,85 @@ EOF
 	assert_line "host unchanged"
 }
 
+@test "options that host and none ignore are rejected" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for args in "--net host --subnet 10.201.0.0/16" "--net host --dns 192.168.251.1" "--net host --bridge ctrlab1" "--net host -p 8080:80" "--net none --bridge ctrlab1" "--net none --subnet 10.201.0.0/16" "--subnet 10.201.0.0/16 --net none"; do
+		status=0; $RUN $args true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	$RUN -q --net none --dns 127.0.0.1 cat /etc/resolv.conf'
+	assert_success
+	assert_line --partial "Option --subnet needs --net bridge: with --net host the container uses the host's links, addresses and resolv.conf as they are, so it would be ignored; remove --subnet or use --net bridge"
+	assert_line --partial "Option --dns needs --net bridge: with --net host"
+	assert_line --partial "Option --bridge needs --net bridge: with --net host"
+	assert_line --partial "Option -p/--publish needs --net bridge: with --net host"
+	assert_line --partial "Option --bridge needs --net bridge: with --net none the container has a loopback link only, with no bridge or address, so it would be ignored"
+	assert_line --partial "Option --subnet needs --net bridge: with --net none"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 7 ]
+	assert_line "host unchanged"
+	# --dns still sets resolv.conf with --net none, for a server on its loopback.
+	assert_line "nameserver 127.0.0.1"
+}
+
+@test "reserved subnets exit 125 and change nothing" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	for subnet in 127.0.0.0/8 169.254.0.0/16 224.0.0.0/8 240.0.0.0/8 255.255.255.0/24 0.0.0.0/8 10.88.0.0/31; do
+		status=0; $RUN --subnet $subnet true 2>&1 || status=$?
+		echo "status $status"
+	done
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	[ -z "$(ls -A $CTRLAB_STATE_DIR)" ] && echo "state dir empty"'
+	assert_success
+	assert_line --partial "Invalid subnet '127.0.0.0/8': it overlaps the loopback (127.0.0.0/8) range"
+	assert_line --partial "Invalid subnet '169.254.0.0/16': it overlaps the link-local (169.254.0.0/16) range"
+	assert_line --partial "Invalid subnet '224.0.0.0/8': it overlaps the multicast (224.0.0.0/4) range"
+	assert_line --partial "Invalid subnet '240.0.0.0/8': it overlaps the reserved (240.0.0.0/4"
+	assert_line --partial "Invalid subnet '255.255.255.0/24': it overlaps the reserved (240.0.0.0/4"
+	assert_line --partial "Invalid subnet '0.0.0.0/8': it overlaps the \"this network\" (0.0.0.0/8) range"
+	assert_line --partial "Invalid subnet '10.88.0.0/31': the prefix length must be 8 to 30"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 7 ]
+	assert_line "host unchanged"
+	assert_line "state dir empty"
+}
+
+@test "failed first run removes bridge, table and forwarding" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	# /etc/passwd exists but is not executable: execve fails after setup.
+	status=0; $RUN /etc/passwd 2>&1 || status=$?
+	echo "status $status"
+	[ "$before" = "$(snapshot)" ] && echo "host as before" || diff <(echo "$before") <(snapshot)
+	echo "leases: $(leases | wc -l)"
+	# A later run that succeeds keeps them for the next runs.
+	$RUN -q true
+	ip -o link show ctrlab0 >/dev/null && echo "bridge kept"
+	cat /proc/sys/net/ipv4/ip_forward'
+	assert_success
+	assert_line "status 126"
+	assert_line "host as before"
+	assert_line "leases: 0"
+	assert_line "bridge kept"
+	assert_line "1"
+}
+
+@test "failed run keeps what a running container uses" {
+	sim "$HELPERS"'
+	$RUN -q sleep 1000 &
+	wait_for has_veth
+	status=0; $RUN /etc/passwd 2>&1 || status=$?
+	echo "status $status"
+	ip -o link show ctrlab0 >/dev/null && echo "bridge kept"
+	nft list table inet ctrlab >/dev/null && echo "table kept"
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line "status 126"
+	assert_line "bridge kept"
+	assert_line "table kept"
+}
+
 @test "--explain draws the topology and narrates each step" {
 	sim '$RUN --explain true 2>&1'
 	assert_success
@@ -538,7 +694,7 @@ EOF
 	assert_line --regexp "cv[0-9a-f]{11}, a port of bridge ctrlab0"
 	assert_line --partial "bridge ctrlab0 10.88.0.1/16 (the gateway)"
 	assert_line --partial "masquerade 10.88.0.0/16"
-	assert_line --partial "uplink uplink0"
+	assert_line --partial "uplink uplink0 192.168.251.2/24, MTU 1400"
 	assert_line --partial "netlink: RTM_NEWLINK ctrlab0 type bridge = 0"
 	assert_line --regexp "netlink: RTM_NEWLINK cv[0-9a-f]{11} up type veth peer eth0 \(in the container's netns\) mtu 1400 master ctrlab0 = 0"
 	assert_line --partial "container: netlink: RTM_NEWADDR 10.88.0.2/16 dev eth0 = 0"
@@ -573,10 +729,17 @@ EOF
 @test "a link of another kind is not taken for the bridge" {
 	sim 'ip link add ctrlab0 type veth peer name ctrlab0-peer
 	status=0; $RUN true 2>&1 || status=$?
-	echo "status $status"'
+	echo "status $status"
+	status=0; $RUN --bridge lo true 2>&1 || status=$?
+	echo "status $status"
+	ip -o -4 addr show lo'
 	assert_success
-	assert_line --partial "The link 'ctrlab0' exists and is not a bridge (kind 'veth'); choose another with --bridge"
-	assert_line "status 125"
+	assert_line --partial "The link 'ctrlab0' exists and is not a bridge (it is a veth device); choose another name with --bridge, such as --bridge ctrlab1"
+	assert_line --partial "The link 'lo' exists and is not a bridge (it is a loopback device); choose another name with --bridge"
+	refute_line --partial "kind ''"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 2 ]
+	assert_line --regexp "lo +inet 127\.0\.0\.1/8"
+	refute_line --partial "10.88.0.1"
 }
 
 @test "an address's /etc files are reused, never tampered" {

@@ -84,6 +84,45 @@ static void subnet_parse_invalid(void **state)
 			    "Invalid subnet '10.88.1.0/16': host bits are set; did you mean 10.88.0.0/16?");
 }
 
+static void subnet_parse_reserved(void **state)
+{
+	static const struct {
+		const char *subnet;
+		const char *range;
+	} cases[] = {
+		{ "127.0.0.0/8", "loopback (127.0.0.0/8)" },
+		{ "127.1.0.0/16", "loopback (127.0.0.0/8)" },
+		{ "169.254.0.0/16", "link-local (169.254.0.0/16)" },
+		{ "169.254.3.0/24", "link-local (169.254.0.0/16)" },
+		{ "224.0.0.0/8", "multicast (224.0.0.0/4)" },
+		{ "239.1.0.0/16", "multicast (224.0.0.0/4)" },
+		{ "240.0.0.0/8", "reserved (240.0.0.0/4" },
+		{ "255.255.255.0/24", "reserved (240.0.0.0/4" },
+		{ "0.0.0.0/8", "\"this network\" (0.0.0.0/8)" },
+		{ "0.0.0.0/16", "\"this network\" (0.0.0.0/8)" },
+	};
+	struct ipam_subnet subnet;
+	struct ctr_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		error_clear(&err);
+		assert_int_equal(ipam_subnet_parse(cases[i].subnet, &subnet, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, cases[i].subnet));
+		assert_non_null(strstr(err.msg, cases[i].range));
+		assert_non_null(strstr(err.msg, "such as 10.88.0.0/16"));
+	}
+	/* Neighbours of the reserved ranges are private or public unicast. */
+	error_clear(&err);
+	assert_int_equal(ipam_subnet_parse("126.0.0.0/8", &subnet, &err), 0);
+	assert_int_equal(ipam_subnet_parse("169.253.0.0/16", &subnet, &err), 0);
+	assert_int_equal(ipam_subnet_parse("223.255.255.0/24", &subnet, &err), 0);
+	assert_int_equal(ipam_subnet_parse("1.0.0.0/8", &subnet, &err), 0);
+	/* A /31 leaves no address for a container. */
+	assert_int_equal(ipam_subnet_parse("10.88.0.0/31", &subnet, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "/30 is the smallest subnet that holds the gateway and one container"));
+}
+
 static void subnets_overlap(void **state)
 {
 	(void)state;
@@ -122,7 +161,8 @@ static void publish_parse_invalid(void **state)
 {
 	static const char *const bad[] = {
 		"80", "0:80", "80:0", "65536:80", "8080:80/sctp", "host:8080:80",
-		"1.2.3.4:5:6:7", "8080:", ":80", "8080:80/", "a:b", "",
+		"1.2.3.4:5:6:7", "8080:", ":80", "8080:80/", "a:b", "", "8080:80:90",
+		"127.0.0.1:8080:80",
 	};
 	struct ipam_publish publish;
 	struct ctr_error err;
@@ -133,6 +173,74 @@ static void publish_parse_invalid(void **state)
 		assert_int_equal(ipam_publish_parse(bad[i], &publish, &err), -EINVAL);
 		assert_non_null(strstr(err.msg, "Invalid port spec"));
 	}
+}
+
+static void publish_parse_messages(void **state)
+{
+	static const struct {
+		const char *spec;
+		const char *message;
+	} cases[] = {
+		{ "8080:80:90", "Invalid port spec '8080:80:90': it has too many parts; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 8080:80 or 192.168.1.2:8080:80" },
+		{ "1.2.3.4:5:6:7", "Invalid port spec '1.2.3.4:5:6:7': it has too many parts" },
+		{ "host:8080:80", "Invalid port spec 'host:8080:80': 'host' is not an IPv4 address; write [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp], such as 192.168.1.2:8080:80" },
+		{ "127.0.0.1:8080:80", "Invalid port spec '127.0.0.1:8080:80': publishing on a loopback address is not supported" },
+	};
+	struct ipam_publish publish;
+	struct ctr_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		error_clear(&err);
+		assert_int_equal(ipam_publish_parse(cases[i].spec, &publish, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, cases[i].message));
+	}
+	/* 0.0.0.0 as HOSTIP means every address, as without HOSTIP. */
+	error_clear(&err);
+	assert_int_equal(ipam_publish_parse("0.0.0.0:8080:80", &publish, &err), 0);
+	assert_int_equal(publish.host_addr, 0);
+}
+
+static struct ipam_publish publish_of(const char *spec)
+{
+	struct ipam_publish publish;
+	struct ctr_error err;
+
+	error_clear(&err);
+	assert_int_equal(ipam_publish_parse(spec, &publish, &err), 0);
+	return publish;
+}
+
+static void publish_conflicts(void **state)
+{
+	static const struct {
+		const char *a;
+		const char *b;
+		bool conflict;
+	} cases[] = {
+		{ "8080:80", "8080:81", true },
+		{ "8080:80", "192.168.251.2:8080:81", true },
+		{ "192.168.251.2:8080:80", "8080:81", true },
+		{ "192.168.251.2:8080:80", "192.168.251.2:8080:81", true },
+		{ "192.168.251.2:8080:80", "10.0.0.1:8080:80", false },
+		{ "8080:80", "8081:80", false },
+		{ "8080:80/tcp", "8080:80/udp", false },
+		{ "5353:53/udp", "5353:54/udp", true },
+	};
+	struct ipam_publish longest = publish_of("255.255.255.255:65535:1/udp");
+	char text[IPAM_PUBLISH_HOST_STR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct ipam_publish a = publish_of(cases[i].a);
+		struct ipam_publish b = publish_of(cases[i].b);
+
+		assert_int_equal(ipam_publish_conflict(&a, &b), cases[i].conflict);
+		assert_int_equal(ipam_publish_conflict(&b, &a), cases[i].conflict);
+	}
+	assert_string_equal(ipam_publish_host_format(&(struct ipam_publish){ .host_port = 8080 },
+						     text), "8080/tcp");
+	assert_string_equal(ipam_publish_host_format(&longest, text), "255.255.255.255:65535/udp");
 }
 
 /* A fresh state directory for the lease tests. */
@@ -181,6 +289,40 @@ static void leases_unique_and_released(void **state)
 	assert_int_equal(addrs[1], addr_of("10.88.0.3"));
 	/* Our own leases are alive: nothing to reclaim. */
 	assert_int_equal(ipam_reclaim(dir, NULL, NULL), 0);
+	close(lock_fd);
+}
+
+static void leases_record_published_ports(void **state)
+{
+	const char *dir = *state;
+	struct ipam_publish first[] = { publish_of("8080:80"), publish_of("5353:53/udp") };
+	struct ipam_publish other = publish_of("9090:80");
+	struct ipam_publish same_udp = publish_of("192.168.251.2:5353:53/udp");
+	struct ipam_subnet subnet;
+	struct ipam_owner owner;
+	struct ctr_error err;
+	uint32_t addr;
+	int lock_fd;
+
+	error_clear(&err);
+	assert_int_equal(ipam_subnet_parse("10.88.0.0/24", &subnet, &err), 0);
+	assert_int_equal(ipam_owner_self("web", &owner), 0);
+	lock_fd = ipam_lock(dir, &err);
+	assert_true(lock_fd >= 0);
+	assert_int_equal(ipam_publish_check_leases(dir, first, 2, &err), 0);
+	assert_int_equal(ipam_lease_acquire(dir, &subnet, &owner, &addr, &err), 0);
+	assert_int_equal(ipam_lease_publish_record(dir, addr, first, 2, &err), 0);
+
+	/* The lease's first line is unchanged by the records after it. */
+	assert_int_equal(ipam_lease_read(dir, addr, &owner), 0);
+	assert_string_equal(owner.name, "web");
+	assert_int_equal(ipam_publish_check_leases(dir, &other, 1, &err), 0);
+	assert_int_equal(ipam_publish_check_leases(dir, &same_udp, 1, &err), -EADDRINUSE);
+	assert_non_null(strstr(err.msg, "Host port 192.168.251.2:5353/udp is already published by container 'web'"));
+
+	/* A released lease frees its ports. */
+	assert_int_equal(ipam_lease_release(dir, addr), 0);
+	assert_int_equal(ipam_publish_check_leases(dir, &same_udp, 1, &err), 0);
 	close(lock_fd);
 }
 
@@ -604,10 +746,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(subnet_parse_valid),
 		cmocka_unit_test(subnet_parse_invalid),
+		cmocka_unit_test(subnet_parse_reserved),
 		cmocka_unit_test(subnets_overlap),
 		cmocka_unit_test(publish_parse_valid),
 		cmocka_unit_test(publish_parse_invalid),
+		cmocka_unit_test(publish_parse_messages),
+		cmocka_unit_test(publish_conflicts),
 		cmocka_unit_test_setup_teardown(leases_unique_and_released, state_dir_setup,
+						state_dir_teardown),
+		cmocka_unit_test_setup_teardown(leases_record_published_ports, state_dir_setup,
 						state_dir_teardown),
 		cmocka_unit_test_setup_teardown(leases_full_subnet, state_dir_setup,
 						state_dir_teardown),
