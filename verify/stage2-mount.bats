@@ -510,6 +510,11 @@ tree_digest() {
 
 @test "pty: probe sees a controlling terminal" {
 	run timeout 60 script -qec "$RUN --rootfs $ROOTFS probe tty" /dev/null
+	# script(1) meets the end of its own stdin at once and passes it on; when that
+	# happens before the probe prints, the pty echoes it as ^D or ^@ in front of
+	# the first line.  Only the probe's facts matter here.
+	output=$(printf '%s\n' "$output" | sed -E 's/^(\^[@D])+//')
+	mapfile -t lines <<<"$output"
 	assert_line --regexp $'^isatty 1\r?$'
 	assert_line --regexp $'^name /dev/pts/0\r?$'
 	assert_line --regexp $'^ctty 1\r?$'
