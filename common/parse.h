@@ -9,9 +9,9 @@
 
 #include "common/error.h"
 
-/* Longest hostname sethostname(2) accepts: HOST_NAME_MAX, 64 bytes on Linux. */
+/* Maximum hostname length sethostname(2) accepts: HOST_NAME_MAX, 64 bytes on Linux. */
 #define CTR_HOSTNAME_MAX 64
-/* Longest container name; later stages name directories and cgroups after it. */
+/* Maximum container name length; later stages name directories and cgroups after it. */
 #define CTR_NAME_MAX 64
 
 /* Check a hostname against sethostname's limit and RFC 1123: labels of letters,
