@@ -2,8 +2,8 @@
  *
  * Fallible functions return 0 (or a non-negative value) on success and -errno on
  * failure.  When the caller needs more than the errno, the function also fills a
- * struct ctr_error with one message that names the step and the value involved;
- * only the caller that decides what to do with the failure prints it, once. */
+ * struct ctr_error with one message that names the step and the value involved.
+ * Only the caller that decides what to do with the failure prints it, once. */
 #ifndef CTRLAB_ERROR_H
 #define CTRLAB_ERROR_H
 

@@ -19,9 +19,9 @@
 
 #include "common/log.h"
 
-/* A /30 holds the gateway and one container besides the network and broadcast
+/* A /30 contains the gateway and one container besides the network and broadcast
  * addresses, so a longer prefix leaves no room for a container.  Shorter than /8
- * is surely a typo. */
+ * is rejected as a likely typo. */
 #define SUBNET_PREFIX_MIN 8
 #define SUBNET_PREFIX_MAX 30
 

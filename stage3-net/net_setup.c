@@ -104,10 +104,10 @@ static int publish_addrs_check(struct nl_sock *sock, const struct net_plan *plan
 	char addr[IPAM_ADDR_STR_MAX];
 
 	for (size_t i = 0; i < plan->publish_count; i++) {
-		struct nl_addrs addrs = { .wanted = plan->publish[i].host_addr };
+		struct nl_addrs addrs = { .match_addr = plan->publish[i].host_addr };
 		int r;
 
-		if (!addrs.wanted)
+		if (!addrs.match_addr)
 			continue;
 		r = nl_addrs_scan(sock, &addrs, err);
 		if (r < 0)
@@ -402,7 +402,7 @@ void net_host_undo(struct container *c, struct net_plan *plan)
 static void uplink_describe(struct nl_sock *sock, const struct net_plan *plan, char *buffer,
 			    size_t size)
 {
-	struct nl_addrs addrs = { .wanted_ifindex = plan->uplink_index };
+	struct nl_addrs addrs = { .match_ifindex = plan->uplink_index };
 	char addr[IPAM_ADDR_STR_MAX];
 	struct ctr_error quiet;
 

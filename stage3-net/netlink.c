@@ -367,9 +367,9 @@ static int addr_reply(const struct nlmsghdr *nlh, void *data)
 	/* IFA_LOCAL is the link's own address, also on point-to-point links. */
 	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, &local) < 0)
 		return -EINVAL;
-	if (local && local == addrs->wanted)
+	if (local && local == addrs->match_addr)
 		addrs->found = true;
-	if (local && addrs->wanted_ifindex && (int)ifa->ifa_index == addrs->wanted_ifindex &&
+	if (local && addrs->match_ifindex && (int)ifa->ifa_index == addrs->match_ifindex &&
 	    !addrs->link_addr) {
 		addrs->link_addr = local;
 		addrs->link_prefix_len = ifa->ifa_prefixlen;

@@ -121,10 +121,10 @@ struct nl_routes {
 
 /* Facts about the host's IPv4 addresses, from nl_addrs_scan(). */
 struct nl_addrs {
-	uint32_t wanted;       /* in: an address to look for, host byte order, or 0 */
-	int wanted_ifindex;    /* in: a link whose first address to return, or 0 */
-	bool found;            /* out: some link has the address wanted */
-	uint32_t link_addr;    /* out: first address of wanted_ifindex, 0 if none */
+	uint32_t match_addr;   /* in: an address to look for, host byte order, or 0 */
+	int match_ifindex;    /* in: a link whose first address to return, or 0 */
+	bool found;            /* out: some link has match_addr */
+	uint32_t link_addr;    /* out: first address of match_ifindex, 0 if none */
 	unsigned int link_prefix_len;
 };
 

@@ -35,7 +35,7 @@ wait_for_line() {
 	done
 }
 
-# Wait up to $2 seconds until process $1 is gone (or a zombie nobody reaps).
+# Wait up to $2 seconds until process $1 is gone (or a zombie that no process reaps).
 wait_for_exit() {
 	local pid=$1 timeout=${2:-10}
 	local deadline=$((SECONDS + timeout))
