@@ -6,9 +6,10 @@
  *
  *   validate              host, before anything is created
  *   parent_before_clone   host, before clone; may add clone flags' prerequisites
- *   -- clone3(flags of every module): the child waits on the sync channel --
- *   parent_after_clone    host, while the child waits (ids, links, cgroups)
- *   child_setup           container, in the new namespaces, before the init forks
+ *   -- clone3(flags of every module) --
+ *   parent_after_clone    host, while the child runs child_setup (links, cgroups)
+ *   child_setup           container, in the new namespaces; then the child waits
+ *                         on the sync channel for the runtime's go
  *   command_before_exec   container, in COMMAND's own process just before execve
  *   parent_running        host, once COMMAND runs: add fds to the wait loop
  *   parent_signal         host, a signal arrived: return true to consume it

@@ -302,8 +302,6 @@ _Noreturn void container_main(struct container *c, const struct ctr_stage *stage
 		error_set(&err, -errno, "Failed to mark inherited fds close-on-exec");
 		child_fail(sync_fd, SYNC_FAIL, &err);
 	}
-	container_wait_go(sync_fd);
-
 	/* A new session detaches the container from the host's terminal, so it cannot
 	 * push input into it with TIOCSTI (CVE-2016-7545 and its kin). */
 	if (setsid() < 0) {
@@ -318,6 +316,9 @@ _Noreturn void container_main(struct container *c, const struct ctr_stage *stage
 		if (mod->child_setup && mod->child_setup(c, &err) < 0)
 			child_fail(sync_fd, SYNC_FAIL, &err);
 	}
+	/* The setup above ran while the runtime did its own part on the host, such
+	 * as stage 3's network.  COMMAND starts only once that is done too. */
+	container_wait_go(sync_fd);
 	if (c->use_init)
 		init_run(c, stage, sync_fd);
 	explain("--no-init: COMMAND becomes PID 1 itself");

@@ -3,6 +3,9 @@
  *   validate -> parent_before_clone -> clone -> parent_after_clone -> go
  *   -> wait for execve -> parent_running -> wait loop -> parent_after_exit
  *
+ * The child sets itself up while parent_after_clone runs, on another CPU when
+ * there is one, and waits for the go only before it starts COMMAND.
+ *
  * See container.h for each hook's contract and init.c for the container side. */
 #include <errno.h>
 #include <fcntl.h>
