@@ -25,8 +25,8 @@ endif
 # musl-tools): a static glibc program spends about 0.6 ms at each start in glibc's
 # CPU feature detection, whose cpuid instructions trap to the hypervisor in a VM,
 # and a static musl program does not (see docs/bench.md).  ASan builds, the unit
-# tests and the probe keep glibc, and so does stage 3, because Debian builds
-# libmnl and libnftables for glibc only.
+# tests and the probe keep glibc, and so does stage 3's network helper, because
+# Debian builds libmnl and libnftables for glibc only.
 MUSL_CC ?= musl-gcc
 ifeq ($(SANITIZE),1)
 STAGE_CC := $(CC)
@@ -55,12 +55,15 @@ STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/ro
 	stage2-mount/pseudofs.c stage2-mount/dev.c stage2-mount/pty.c stage2-mount/stdio_relay.c \
 	stage2-mount/volume.c
 STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
-STAGE3_MODULES := stage3-net/net.c stage3-net/net_setup.c stage3-net/ipam.c \
-	stage3-net/netlink.c stage3-net/nat.c stage3-net/dns.c stage3-net/etc_bind.c \
-	stage3-net/cleanup.c
+STAGE3_MODULES := stage3-net/net.c stage3-net/ipam.c stage3-net/dns.c \
+	stage3-net/etc_bind.c stage3-net/helper_msg.c stage3-net/helper_run.c
 STAGE3_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) $(STAGE3_MODULES) stage3-net/main.c
-# libmnl ships no static library, so stage 3 links dynamically; nat.c loads
-# libnftables with dlopen only while it runs an nft command.
+# Stage 3's network helper (stage3-net/helper.h) is the one program that speaks
+# netlink and nft.  libmnl ships no static library, so it links dynamically with
+# glibc; nat.c loads libnftables with dlopen only when it runs an nft command.
+HELPER_SRC := common/error.c common/log.c common/parse.c common/state.c \
+	stage3-net/helper_main.c stage3-net/helper_msg.c stage3-net/net_setup.c \
+	stage3-net/ipam.c stage3-net/netlink.c stage3-net/nat.c stage3-net/cleanup.c
 NET_LIBS := $(shell pkg-config --libs libmnl)
 
 HEADERS := $(wildcard common/*.h stage*/*.h)
@@ -77,7 +80,7 @@ all: stage1 stage2 stage3 probe
 help:
 	@echo "make stage1          build stage1-pid-uts/run (make: every stage and the probe)"
 	@echo "make stage2          build stage2-mount/run"
-	@echo "make stage3          build stage3-net/run"
+	@echo "make stage3          build stage3-net/run and its network helper"
 	@echo "make probe           build verify/probe, the static program the suites run"
 	@echo "make rootfs          build rootfs/ from busybox-static"
 	@echo "make deps            install the Debian packages to build and test"
@@ -144,10 +147,15 @@ stage2-mount/run: $(call stage_obj,$(COMMON_SRC) $(STAGE2_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(STAGE_CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
-stage3: stage3-net/run rootfs/bin/busybox
-stage3-net/run: $(call obj,$(COMMON_SRC) $(STAGE3_SRC)) build/link-flags
+stage3: stage3-net/run stage3-net/ctrlab-net rootfs/bin/busybox
+stage3-net/run: $(call stage_obj,$(COMMON_SRC) $(STAGE3_SRC)) build/link-flags
+	@$(if $(STAGE_NOTE),echo "$(STAGE_NOTE)")
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(NET_LIBS)
+	$(Q)$(STAGE_CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
+
+stage3-net/ctrlab-net: $(call obj,$(HELPER_SRC)) $(BUILD)/flags
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(NET_LIBS) -ldl
 
 # The probe is static, so it runs in any rootfs without a C library.
 probe: verify/probe
@@ -222,6 +230,6 @@ deps:
 	scripts/deps
 
 clean:
-	rm -rf build stage*/run verify/probe
+	rm -rf build stage*/run stage3-net/ctrlab-net verify/probe
 
 FORCE:

@@ -1,5 +1,5 @@
 /* The cleanup command: remove everything ctrlab set up on this host's network.
- * See net_cleanup_all() in net.h. */
+ * See net_cleanup_all() in net_setup.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 #include "common/state.h"
 #include "stage3-net/ipam.h"
 #include "stage3-net/nat.h"
-#include "stage3-net/net.h"
 #include "stage3-net/net_setup.h"
 #include "stage3-net/netlink.h"
 

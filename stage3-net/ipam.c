@@ -268,6 +268,12 @@ int ipam_owner_self(const char *name, struct ipam_owner *ret_owner)
 	return process_start_time(ret_owner->pid, &ret_owner->start_time);
 }
 
+void ipam_veth_name(const struct ipam_owner *owner, char *buffer, size_t size)
+{
+	snprintf(buffer, size, "cv%06x%05llx", (unsigned int)owner->pid & 0xffffff,
+		 owner->start_time & 0xfffff);
+}
+
 bool ipam_owner_alive(const struct ipam_owner *owner)
 {
 	unsigned long long start = 0;

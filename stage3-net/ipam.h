@@ -76,6 +76,13 @@ bool ipam_publish_conflict(const struct ipam_publish *a, const struct ipam_publi
  * least IPAM_PUBLISH_HOST_STR_MAX bytes). */
 const char *ipam_publish_host_format(const struct ipam_publish *publish, char *buffer);
 
+/* Name the host end of owner's veth, "cv" and 11 hex digits, into buffer (at
+ * least IFNAMSIZ bytes): the owner's PID (at most 2^22, six hex digits) and the
+ * low bits of its start time.  A later run derives it from a dead container's
+ * lease.  It is not named after the address, because the previous holder's
+ * veth may still exist for some ms after its exit. */
+void ipam_veth_name(const struct ipam_owner *owner, char *buffer, size_t size);
+
 /* Fill owner with this process's PID and start time.  Returns 0 or -errno. */
 int ipam_owner_self(const char *name, struct ipam_owner *ret_owner);
 

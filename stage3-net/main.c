@@ -3,6 +3,7 @@
  *
  *   run [OPTIONS] [COMMAND...]          run a container
  *   run cleanup [--state-dir DIR]       remove all that ctrlab set up on the host */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "common/log.h"
 #include "stage1-pid-uts/pid_uts.h"
 #include "stage2-mount/mount.h"
+#include "stage3-net/helper.h"
 #include "stage3-net/net.h"
 
 static const struct ctr_module *const modules[] = {
@@ -48,11 +50,14 @@ static int cleanup_main(int argc, char **argv)
 		}
 	}
 	error_clear(&err);
-	if (net_cleanup_all(state_dir, &err) < 0) {
+	/* The helper does the work: it is the program that speaks netlink and nft.
+	 * It prints its own errors. */
+	const char *args[] = { "cleanup", "--state-dir", state_dir, NULL };
+	int r = helper_run(args, &err);
+
+	if (r < 0 && r != -EIO)
 		log_error("%s", err.msg);
-		return 125;
-	}
-	return 0;
+	return r < 0 ? 125 : 0;
 }
 
 int main(int argc, char **argv)

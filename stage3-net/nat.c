@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -59,11 +58,10 @@ static const char table_script[] =
 	"  }\n"
 	"}\n";
 
-/* libnftables, loaded with dlopen(3) in a short-lived child (see nft_run()).
- * Linked normally, it and the libraries it needs (libnftnl, libxtables,
- * libjansson, libgmp) would be mapped into the runtime at every start.  They
- * made up about 3 MB of its resident memory while it waited, although most
- * starts need no nft command at all (see nat_verified()). */
+/* libnftables, loaded with dlopen(3) the first time a command runs.  Linked
+ * normally, it and the libraries it needs (libnftnl, libxtables, libjansson,
+ * libgmp) would be loaded and relocated at every start of the helper, although
+ * most starts need no nft command at all (see nat_verified()). */
 #define LIBNFTABLES "libnftables.so.1"
 
 static struct {
@@ -81,8 +79,11 @@ static struct {
  * -ENOENT with err set. */
 static int nft_load(struct ctr_error *err)
 {
-	void *handle = dlopen(LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
+	void *handle;
 
+	if (nft.ctx_new)
+		return 0;
+	handle = dlopen(LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
 	if (!handle)
 		return error_setx(err, -ENOENT, "Failed to load %s: %s; install the nftables library (Debian: libnftables1)",
 				  LIBNFTABLES, dlerror());
@@ -98,146 +99,45 @@ static int nft_load(struct ctr_error *err)
 	    !nft.buffer_error || !nft.get_output_buffer || !nft.get_error_buffer ||
 	    !nft.run_cmd_from_buffer) {
 		dlclose(handle);
+		nft.ctx_new = NULL;
 		return error_setx(err, -ENOENT, "Failed to find the functions of %s: is it older than 0.9.3?",
 				  LIBNFTABLES);
 	}
 	return 0;
 }
 
-/* Write all of text to fd.  Returns 0 or -EIO. */
-static int write_all(int fd, const char *text)
-{
-	size_t len = strlen(text);
-
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -EIO;
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* In the child: run cmd, send its output to out_fd and its error text to
- * err_fd, and exit 0 or 1. */
-static _Noreturn void nft_child(const char *cmd, unsigned int output_flags, int out_fd,
-				int err_fd)
-{
-	struct ctr_error err;
-	struct nft_ctx *ctx;
-	int status = 1;
-
-	error_clear(&err);
-	if (nft_load(&err) < 0) {
-		write_all(err_fd, err.msg);
-		_exit(1);
-	}
-	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
-	if (ctx) {
-		nft.output_set_flags(ctx, output_flags);
-		nft.buffer_output(ctx);
-		nft.buffer_error(ctx);
-		status = nft.run_cmd_from_buffer(ctx, cmd) == 0 ? 0 : 1;
-		write_all(out_fd, nft.get_output_buffer(ctx));
-		close(out_fd);
-		write_all(err_fd, nft.get_error_buffer(ctx));
-	}
-	_exit(status);
-}
-
-/* Read fd to its end into a malloc'd string.  Returns it, or NULL. */
-static char *read_all(int fd)
-{
-	size_t size = 4096;
-	size_t used = 0;
-	char *text = malloc(size);
-
-	while (text) {
-		ssize_t n;
-
-		if (used + 1 == size) {
-			char *bigger = realloc(text, size * 2);
-
-			if (!bigger)
-				break;
-			text = bigger;
-			size *= 2;
-		}
-		n = read(fd, text + used, size - used - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			text[used] = '\0';
-			return text;
-		}
-		used += (size_t)n;
-	}
-	free(text);
-	return NULL;
-}
-
-/* Run one nft command in a child process.  With ret_output, the listing it
- * prints is returned in a malloc'd string.  Returns 0 or -errno with err set to
- * nft's own message.
- *
- * Why a child: running libnftables here would map a large part of the C
- * library and grow the heap of the runtime, which then waits for the container
- * with all of it resident.  The child takes that cost and exits. */
+/* Run one nft command.  With ret_output, the listing it prints is returned in
+ * a malloc'd string.  Returns 0 or -errno with err set to nft's own message. */
 static int nft_run(const char *cmd, unsigned int output_flags, char **ret_output,
 		   struct ctr_error *err)
 {
-	int out_pipe[2];
-	int err_pipe[2];
-	char *output;
-	char *error_text;
-	int wstatus = 0;
-	pid_t child;
+	struct nft_ctx *ctx;
+	const char *error_text;
+	int r;
 
-	if (pipe2(out_pipe, O_CLOEXEC) < 0)
-		return error_set(err, -errno, "Failed to create a pipe for nft");
-	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
-		error_set(err, -errno, "Failed to create a pipe for nft");
-		goto out_pipe;
+	r = nft_load(err);
+	if (r < 0)
+		return r;
+	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
+	if (!ctx)
+		return error_setx(err, -ENOMEM, "Failed to create an nft context");
+	nft.output_set_flags(ctx, output_flags);
+	/* Buffered, the listing and the errors come back as strings instead of
+	 * going to stdout and stderr. */
+	nft.buffer_output(ctx);
+	nft.buffer_error(ctx);
+	r = 0;
+	if (nft.run_cmd_from_buffer(ctx, cmd) != 0) {
+		error_text = nft.get_error_buffer(ctx);
+		r = error_setx(err, -EINVAL, "Failed to run nft '%.200s': %.*s", cmd,
+			       (int)strcspn(error_text, "\n"), error_text);
+	} else if (ret_output) {
+		*ret_output = strdup(nft.get_output_buffer(ctx));
+		if (!*ret_output)
+			r = error_setx(err, -ENOMEM, "Failed to read the output of nft '%.200s'", cmd);
 	}
-	child = fork();
-	if (child < 0) {
-		error_set(err, -errno, "Failed to fork for nft");
-		goto out_pipes;
-	}
-	if (child == 0)
-		nft_child(cmd, output_flags, out_pipe[1], err_pipe[1]);
-	close(out_pipe[1]);
-	close(err_pipe[1]);
-	output = read_all(out_pipe[0]);
-	error_text = read_all(err_pipe[0]);
-	close(out_pipe[0]);
-	close(err_pipe[0]);
-	while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	err->code = 0;
-	if (!output || !error_text)
-		error_setx(err, -ENOMEM, "Failed to read the output of nft '%.200s'", cmd);
-	else if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
-		error_setx(err, -EINVAL, "Failed to run nft '%.200s': %.*s", cmd,
-			   (int)strcspn(error_text, "\n"), error_text);
-	free(error_text);
-	if (err->code == 0 && ret_output)
-		*ret_output = output;
-	else
-		free(output);
-	return err->code;
-
-out_pipes:
-	close(err_pipe[0]);
-	close(err_pipe[1]);
-out_pipe:
-	close(out_pipe[0]);
-	close(out_pipe[1]);
-	return err->code;
+	nft.ctx_free(ctx);
+	return r;
 }
 
 static bool table_exists(void)

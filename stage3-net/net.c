@@ -15,8 +15,11 @@
  * routes and firewall.  A veth pair (veth(4)) is a cable with two ends: a frame
  * sent into one end comes out of the other.  The two ends may sit in different
  * namespaces.  The bridge is a virtual switch that joins the host ends of all
- * containers, and its address is their gateway.  Reading order: this file's
- * hooks from validate down, then net_setup.c, ipam.c, netlink.c, nat.c, dns.c. */
+ * containers, and its address is their gateway.
+ *
+ * Reading order: helper.h (why stage 3 is two programs), then this file's
+ * hooks from validate down, with ipam.c and dns.c, which the runtime calls.
+ * Then the helper: helper_main.c, net_setup.c, netlink.c, nat.c, cleanup.c. */
 #include "stage3-net/net.h"
 
 #include <errno.h>
@@ -25,15 +28,16 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/parse.h"
 #include "common/state.h"
 #include "stage3-net/dns.h"
+#include "stage3-net/helper.h"
 #include "stage3-net/ipam.h"
-#include "stage3-net/nat.h"
-#include "stage3-net/net_setup.h"
-#include "stage3-net/netlink.h"
 
 #define NET_DEFAULT_BRIDGE "ctrlab0"
 #define NET_DEFAULT_SUBNET "10.88.0.0/16"
@@ -57,8 +61,19 @@ static struct {
 } options = { .mode = NET_MODE_BRIDGE, .bridge = NET_DEFAULT_BRIDGE,
 	      .subnet_text = NET_DEFAULT_SUBNET };
 
-/* Set by the hooks.  The child reads the copy that clone made. */
-static struct net_plan plan;
+/* Set by the hooks, on the runtime's side. */
+static struct {
+	struct ipam_subnet subnet;
+	uint32_t addr;                 /* leased address, 0 before the lease */
+	char addr_text[IPAM_ADDR_STR_MAX];
+	char veth[IFNAMSIZ];           /* the veth's host end */
+	bool state_dir_ours;           /* this module created c's state directory */
+	pid_t helper_pid;              /* the network helper, 0 when none runs */
+	int helper_sock;               /* the runtime's end of its socket */
+	bool replied;                  /* reply below is the helper's */
+	struct helper_reply reply;
+	bool running;                  /* COMMAND was executed */
+} run = { .helper_sock = -1 };
 
 static int set_net(struct container *c, const char *value, struct ctr_error *err)
 {
@@ -194,8 +209,81 @@ static void hostname_default(struct container *c)
 	c->hostname = c->name;
 }
 
+/* The dead containers found by a reclaim, as the helper's arguments "reclaim
+ * NAME VETH...". */
+struct dead_list {
+	const char *args[HELPER_ARGS_MAX + 1];
+	char names[HELPER_ARGS_MAX / 2][CTR_NAME_MAX + 1];
+	char veths[HELPER_ARGS_MAX / 2][IFNAMSIZ];
+	size_t count;
+	const char *state_dir;
+};
+
+/* Reclaim callback, with the lock held: remove a dead container's /etc files
+ * and state directory, and list its veth and name for the helper. */
+static void dead_collect(uint32_t addr, const struct ipam_owner *owner, void *data)
+{
+	struct dead_list *dead = data;
+	struct container gone = { .state_dir = dead->state_dir };
+	char text[IPAM_ADDR_STR_MAX];
+
+	log_info("Reclaiming %s from container '%s' (runtime PID %d is gone)",
+		 ipam_addr_format(addr, text), owner->name[0] ? owner->name : "?", owner->pid);
+	if (dead->count < HELPER_ARGS_MAX / 2 - 1) {
+		snprintf(dead->names[dead->count], sizeof(dead->names[0]), "%s",
+			 owner->name[0] ? owner->name : "?");
+		ipam_veth_name(owner, dead->veths[dead->count], sizeof(dead->veths[0]));
+		dead->count++;
+	}
+	if (!owner->name[0] || validate_container_name(owner->name, NULL) < 0)
+		return;
+	snprintf(gone.name, sizeof(gone.name), "%s", owner->name);
+	dns_files_remove(&gone);
+	state_dir_remove(&gone);
+}
+
+/* Reclaim the leases of killed containers.  Their files go here, their veths
+ * (in case their namespace outlived them) and published ports through the
+ * helper.  All of it happens under the lease lock, so no run leases a reclaimed
+ * address while a rule still points to it.  Returns 0 or -errno with err set. */
+static int net_reclaim(struct container *c, struct ctr_error *err)
+{
+	struct dead_list dead = { .state_dir = c->state_dir };
+	int lock_fd;
+	int r;
+
+	/* The scan without the lock keeps 100 starting containers from queueing
+	 * on it only to find every lease alive. */
+	if (!ipam_any_dead(c->state_dir))
+		return 0;
+	lock_fd = ipam_lock(c->state_dir, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	r = ipam_reclaim(c->state_dir, dead_collect, &dead);
+	if (r < 0) {
+		error_set(err, r, "Failed to reclaim leases in '%s/net'", c->state_dir);
+	} else if (dead.count > 0) {
+		size_t n = 0;
+
+		dead.args[n++] = "reclaim";
+		for (size_t i = 0; i < dead.count; i++) {
+			dead.args[n++] = dead.names[i];
+			dead.args[n++] = dead.veths[i];
+		}
+		dead.args[n] = NULL;
+		r = helper_run(dead.args, err);
+		if (r < 0) {
+			log_warning("%s, ignoring", err->msg);
+			error_clear(err);
+			r = 0;
+		}
+	}
+	close(lock_fd);
+	return r < 0 ? r : 0;
+}
+
 /* Runs on the host before anything is created: reclaim what killed containers
- * left, then check the options against the host's routes and firewall. */
+ * left. */
 static int net_validate(struct container *c, struct ctr_error *err)
 {
 	int r;
@@ -213,61 +301,186 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	c->clone_flags |= CLONE_NEWNET;
 	if (options.mode == NET_MODE_NONE)
 		return 0;
-
+	ipam_subnet_parse(options.subnet_text, &run.subnet, err);
 	/* Reclaim now, before stage 2 creates the state directory, which fails
 	 * while a killed container of the same name left its own behind. */
-	r = net_host_reclaim(c, err);
-	if (r < 0)
-		return r;
-	memset(&plan, 0, sizeof(plan));
-	snprintf(plan.bridge, sizeof(plan.bridge), "%s", options.bridge);
-	plan.publish = options.publish;
-	plan.publish_count = options.publish_count;
-	ipam_subnet_parse(options.subnet_text, &plan.subnet, err);
-	return net_host_check(c->state_dir, &plan, err);
+	return net_reclaim(c, err);
 }
 
-/* Runs on the host before clone: lease an address, make sure the bridge and the
- * nft table exist, and write the /etc files. */
+/* Create c's state directory unless stage 2 created it.  Returns 0 or -errno
+ * with err set. */
+static int state_dir_ensure(struct container *c, struct ctr_error *err)
+{
+	char path[4096];
+	struct stat st;
+	int r;
+
+	r = state_path(c, NULL, path, sizeof(path));
+	if (r < 0)
+		return error_set(err, r, "Failed to build the state path of '%s'", c->name);
+	/* NOTE: an existing directory is taken as made by an earlier module of this
+	 * run, such as stage 2.  That module then catches a clash of names. */
+	if (stat(path, &st) == 0)
+		return 0;
+	r = state_dir_create(c, err);
+	if (r == 0)
+		run.state_dir_ours = true;
+	return r;
+}
+
+/* Remove c's state directory when this module created it and it is empty. */
+static void state_dir_release(const struct container *c)
+{
+	char path[4096];
+
+	if (!run.state_dir_ours || state_path(c, NULL, path, sizeof(path)) < 0)
+		return;
+	run.state_dir_ours = false;
+	if (rmdir(path) < 0 && errno != ENOENT)
+		log_debug("kept '%s': %s", path, strerror(errno));
+}
+
+/* Start the helper's `add` with this run's options; it checks the host and
+ * prepares the bridge while the runtime goes on.  Returns 0 or -errno. */
+static int helper_start(struct container *c, struct ctr_error *err)
+{
+	const char *args[HELPER_ARGS_MAX + 1];
+	int sock[2];
+	size_t n = 0;
+	int r;
+
+	args[n++] = "add";
+	args[n++] = "--state-dir";
+	args[n++] = c->state_dir;
+	args[n++] = "--name";
+	args[n++] = c->name;
+	args[n++] = "--mode";
+	args[n++] = options.mode == NET_MODE_NONE ? "none" : "bridge";
+	if (options.mode == NET_MODE_BRIDGE) {
+		args[n++] = "--bridge";
+		args[n++] = options.bridge;
+		args[n++] = "--subnet";
+		args[n++] = options.subnet_text;
+		for (size_t i = 0; i < options.publish_count; i++) {
+			args[n++] = "--publish";
+			args[n++] = options.publish_text[i];
+		}
+	}
+	args[n] = NULL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
+		return error_set(err, -errno, "Failed to create the helper's socketpair");
+	r = helper_spawn(args, sock[1], &run.helper_pid, err);
+	close(sock[1]);
+	if (r < 0) {
+		close(sock[0]);
+		run.helper_pid = 0;
+		return r;
+	}
+	run.helper_sock = sock[0];
+	return 0;
+}
+
+/* Under the lease lock: check the -p host ports against those of running
+ * containers, lease an address and record the ports in the lease.  Returns 0
+ * or -errno with err set. */
+static int lease_take(struct container *c, struct ctr_error *err)
+{
+	struct ipam_owner owner;
+	int lock_fd;
+	int r;
+
+	r = ipam_owner_self(c->name, &owner);
+	if (r < 0)
+		return error_set(err, r, "Failed to read this process's start time");
+	lock_fd = ipam_lock(c->state_dir, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	/* net_reclaim() ran in validate.  A lease that died since then is left to
+	 * the next run: it holds an address, but never a wrong one. */
+	r = ipam_publish_check_leases(c->state_dir, options.publish, options.publish_count, err);
+	if (r >= 0)
+		r = ipam_lease_acquire(c->state_dir, &run.subnet, &owner, &run.addr, err);
+	if (r >= 0)
+		r = ipam_lease_publish_record(c->state_dir, run.addr, options.publish,
+					      options.publish_count, err);
+	close(lock_fd);
+	if (r < 0)
+		return r;
+	ipam_addr_format(run.addr, run.addr_text);
+	ipam_veth_name(&owner, run.veth, sizeof(run.veth));
+	explain("lease %s/%u in '%s/net/leases' (flock held)", run.addr_text,
+		run.subnet.prefix_len, c->state_dir);
+	return 0;
+}
+
+/* Runs on the host before clone: start the helper first, so that its start-up
+ * overlaps the rest, then lease an address and write the /etc files. */
 static int net_before_clone(struct container *c, struct ctr_error *err)
 {
 	int r;
 
-	r = net_state_dir_ensure(c, err);
+	r = state_dir_ensure(c, err);
 	if (r < 0)
 		return r;
+	if (options.mode != NET_MODE_HOST) {
+		r = helper_start(c, err);
+		if (r < 0)
+			return r;
+	}
 	if (options.mode == NET_MODE_BRIDGE) {
-		r = net_host_prepare(c, &plan, err);
+		r = lease_take(c, err);
 		if (r < 0)
 			return r;
 	}
-	if (options.publish_count > 0) {
-		plan.publish_added = true;
-		r = nat_publish_add(c->name, plan.addr, options.publish, options.publish_count,
-				    err);
-		if (r < 0)
-			return r;
-	}
-	return dns_files_setup(c, plan.addr, options.mode == NET_MODE_HOST, options.dns,
+	return dns_files_setup(c, run.addr, options.mode == NET_MODE_HOST, options.dns,
 			       options.dns_count, err);
 }
 
-/* Runs on the host while the child waits: the child's network namespace exists
- * now, so the veth's container end can be created directly inside it. */
+/* Runs on the host while the child sets up its mounts: hand the child's new
+ * network namespace to the helper and wait for its reply. */
 static int net_after_clone(struct container *c, struct ctr_error *err)
 {
-	if (options.mode != NET_MODE_BRIDGE)
-		return 0;
-	return net_veth_create(c, &plan, err);
-}
+	struct helper_request request = { .addr = run.addr };
+	char path[64];
+	int netns_fd;
+	int r;
 
-/* Runs in the container, in its new network namespace. */
-static int net_child_setup(struct container *c, struct ctr_error *err)
-{
-	(void)c;
 	if (options.mode == NET_MODE_HOST)
 		return 0;
-	return net_container_configure(&plan, options.mode == NET_MODE_BRIDGE, err);
+	snprintf(request.veth, sizeof(request.veth), "%s", run.veth);
+	/* The child is not reaped before this hook returns, so its PID names it. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
+	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (netns_fd < 0)
+		return error_set(err, -errno, "Failed to open '%s'", path);
+	r = helper_send(run.helper_sock, &request, sizeof(request), netns_fd);
+	close(netns_fd);
+	if (r < 0)
+		return error_set(err, r, "Failed to send the network namespace to the helper");
+	r = helper_recv(run.helper_sock, &run.reply, sizeof(run.reply), NULL);
+	if (r <= 0)
+		return error_set(err, r < 0 ? r : -EPIPE, "Failed to read the network helper's reply");
+	run.replied = true;
+	if (run.reply.code < 0)
+		return error_setx(err, run.reply.code, "%s", run.reply.msg);
+	return 0;
+}
+
+/* Stop waiting for the helper: tell it that no request comes, when it still
+ * waits for one, collect its reply and its exit status. */
+static void helper_finish(void)
+{
+	if (!run.helper_pid)
+		return;
+	if (!run.replied) {
+		shutdown(run.helper_sock, SHUT_WR);
+		run.replied = helper_recv(run.helper_sock, &run.reply, sizeof(run.reply),
+					  NULL) == 1;
+	}
+	close(run.helper_sock);
+	run.helper_sock = -1;
+	helper_wait(run.helper_pid);
+	run.helper_pid = 0;
 }
 
 /* Runs on the host once COMMAND was executed: from here on, the bridge and the
@@ -277,8 +490,37 @@ static int net_running(struct container *c, struct ctr_loop *loop, struct ctr_er
 	(void)c;
 	(void)loop;
 	(void)err;
-	plan.running = true;
+	run.running = true;
+	/* The helper replied and exits: collect it now, so that only the
+	 * runtime waits while the container runs. */
+	helper_finish();
 	return 0;
+}
+
+/* Undo with the helper what its `add` made in a run that failed before COMMAND
+ * started: forwarding, the table and the bridge, unless a running container
+ * uses them. */
+static void helper_undo(const struct container *c)
+{
+	const char *args[12];
+	struct ctr_error err;
+	size_t n = 0;
+
+	args[n++] = "undo";
+	args[n++] = "--state-dir";
+	args[n++] = c->state_dir;
+	args[n++] = "--bridge";
+	args[n++] = options.bridge;
+	if (run.reply.bridge_created)
+		args[n++] = "--bridge-created";
+	if (run.reply.table_created)
+		args[n++] = "--table-created";
+	if (run.reply.forwarding_enabled)
+		args[n++] = "--forwarding-enabled";
+	args[n] = NULL;
+	error_clear(&err);
+	if (helper_run(args, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
 }
 
 /* Runs on the host after the container is gone, and on every failure path: each
@@ -288,26 +530,35 @@ static void net_after_exit(struct container *c)
 	struct ctr_error err;
 
 	error_clear(&err);
+	helper_finish();
 	/* The veth needs no RTM_DELLINK.  The kernel destroys the container's
 	 * network namespace once its last process has exited and no fd refers to
 	 * it, in a worker some ms later.  eth0 goes with it, and so does its peer
 	 * (veth(4)).  Deleting it here would keep the runtime waiting about 20 ms
 	 * for RCU grace periods (unregister_netdevice). */
-	if (plan.veth_created)
+	if (run.running && options.mode == NET_MODE_BRIDGE)
 		explain("veth %s: removed by the kernel with the container's network namespace",
-			plan.veth);
-	if (plan.publish_added && nat_publish_remove(c->name, &err) < 0)
-		log_warning("%s, ignoring", err.msg);
-	if (plan.addr) {
-		ipam_lease_release(c->state_dir, plan.addr);
-		explain("unlink lease of %s: the address is free again", plan.addr_text);
+			run.veth);
+	/* The rules go before the lease: the next holder of the address must not
+	 * receive this container's ports. */
+	if (run.replied && run.reply.publish_added) {
+		const char *args[] = { "unpublish", "--name", c->name, NULL };
+
+		if (helper_run(args, &err) < 0)
+			log_warning("%s, ignoring", err.msg);
+	}
+	if (run.addr) {
+		ipam_lease_release(c->state_dir, run.addr);
+		explain("unlink lease of %s: the address is free again", run.addr_text);
 	}
 	/* A run that failed before COMMAND leaves the host as it found it. */
-	if (!plan.running)
-		net_host_undo(c, &plan);
+	if (!run.running && run.replied &&
+	    (run.reply.bridge_created || run.reply.table_created || run.reply.forwarding_enabled))
+		helper_undo(c);
 	dns_files_remove(c);
-	net_state_dir_release(c);
-	memset(&plan, 0, sizeof(plan));
+	state_dir_release(c);
+	memset(&run, 0, sizeof(run));
+	run.helper_sock = -1;
 }
 
 const struct ctr_module net_module = {
@@ -317,7 +568,6 @@ const struct ctr_module net_module = {
 	.validate = net_validate,
 	.parent_before_clone = net_before_clone,
 	.parent_after_clone = net_after_clone,
-	.child_setup = net_child_setup,
 	.parent_running = net_running,
 	.parent_after_exit = net_after_exit,
 };

@@ -11,8 +11,6 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "common/state.h"
-#include "stage3-net/dns.h"
 #include "stage3-net/nat.h"
 #include "stage3-net/netlink.h"
 
@@ -23,19 +21,6 @@
 
 /* The MTU of a route when neither the route nor its link sets one. */
 #define NET_MTU_DEFAULT 1500
-
-/* This module created the container's state directory (no earlier module did). */
-static bool state_dir_ours;
-
-/* Name the host end after the lease's owner: its PID (at most 2^22, six hex
- * digits) and the low bits of its start time.  A later run can derive it from a
- * dead container's lease.  It is not named after the address, because the
- * previous holder's veth may still exist for some ms after its exit. */
-static void veth_name(const struct ipam_owner *owner, char *buffer, size_t size)
-{
-	snprintf(buffer, size, "cv%06x%05llx", (unsigned int)owner->pid & 0xffffff,
-		 owner->start_time & 0xfffff);
-}
 
 /* Find the MTU of the host's route to the outside: the default route's own MTU
  * metric, or else its link's MTU. */
@@ -189,7 +174,7 @@ static int request(struct nl_sock *sock, struct nlmsghdr *nlh, const char *step,
 
 /* Create the bridge unless it exists, give it the gateway address and bring it
  * up.  The caller holds the lease lock. */
-static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_plan *plan,
+static int bridge_ensure(struct nl_sock *sock, const char *state_dir, struct net_plan *plan,
 			 struct ctr_error *err)
 {
 	char buf[NL_MSG_MAX];
@@ -208,7 +193,7 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 		if (r < 0)
 			return r;
 		/* Remember the bridge, so that `cleanup` removes it and only it. */
-		snprintf(marker, sizeof(marker), "%s/net/bridge-%s", c->state_dir, plan->bridge);
+		snprintf(marker, sizeof(marker), "%s/net/bridge-%s", state_dir, plan->bridge);
 		fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			close(fd);
@@ -235,76 +220,32 @@ static int bridge_ensure(struct nl_sock *sock, struct container *c, struct net_p
 	return request(sock, nlmsg_link_up(buf, sizeof(buf), link.index), step, err);
 }
 
-/* Reclaim callback: undo what a dead container left (its veth, published
- * ports and state files).  Errors are reported and ignored. */
-static void reclaim_dead(uint32_t addr, const struct ipam_owner *owner, void *data)
-{
-	struct container *c = data;
-	struct container dead = *c;
-	struct ctr_error err;
-	char veth[IFNAMSIZ];
-	char text[IPAM_ADDR_STR_MAX];
-
-	error_clear(&err);
-	log_info("Reclaiming %s from container '%s' (runtime PID %d is gone)",
-		 ipam_addr_format(addr, text), owner->name[0] ? owner->name : "?", owner->pid);
-	veth_name(owner, veth, sizeof(veth));
-	if (net_link_delete(veth, &err) < 0)
-		log_warning("%s, ignoring", err.msg);
-	if (!owner->name[0] || validate_container_name(owner->name, NULL) < 0)
-		return;
-	if (nat_publish_remove(owner->name, &err) < 0)
-		log_warning("%s, ignoring", err.msg);
-	snprintf(dead.name, sizeof(dead.name), "%s", owner->name);
-	dns_files_remove(&dead);
-	state_dir_remove(&dead);
-}
-
-static int host_prepare_locked(struct nl_sock *sock, struct container *c,
+static int host_prepare_locked(struct nl_sock *sock, const char *state_dir,
 			       struct net_plan *plan, struct ctr_error *err)
 {
-	struct ipam_owner owner;
 	int r;
 
-	/* net_host_reclaim() ran in validate.  A lease that died since then is
-	 * left to the next run: it holds an address, but never a wrong one. */
-	r = ipam_owner_self(c->name, &owner);
-	if (r < 0)
-		return error_set(err, r, "Failed to read this process's start time");
-	r = ipam_publish_check_leases(c->state_dir, plan->publish, plan->publish_count, err);
-	if (r < 0)
-		return r;
-	r = ipam_lease_acquire(c->state_dir, &plan->subnet, &owner, &plan->addr, err);
-	if (r < 0)
-		return r;
-	r = ipam_lease_publish_record(c->state_dir, plan->addr, plan->publish,
-				      plan->publish_count, err);
-	if (r < 0)
-		return r;
-	ipam_addr_format(plan->addr, plan->addr_text);
-	veth_name(&owner, plan->veth, sizeof(plan->veth));
-	explain("lease %s/%u in '%s/net/leases' (flock held)", plan->addr_text,
-		plan->subnet.prefix_len, c->state_dir);
-	r = bridge_ensure(sock, c, plan, err);
+	r = bridge_ensure(sock, state_dir, plan, err);
 	if (r < 0)
 		return r;
 	if (!plan->nft_verified) {
 		r = nat_table_ensure(plan->bridge, &plan->subnet, err);
 		if (r >= 0) {
 			plan->table_created = r == 1;
-			r = nat_verified_record(c->state_dir, plan->bridge, &plan->subnet, err);
+			r = nat_verified_record(state_dir, plan->bridge, &plan->subnet, err);
 		}
 		if (r < 0)
 			return r;
 	}
-	r = nat_forwarding_enable(c->state_dir, err);
+	r = nat_forwarding_enable(state_dir, err);
 	if (r < 0)
 		return r;
 	plan->forwarding_enabled = r == 1;
 	return 0;
 }
 
-static void host_undo_locked(struct nl_sock *sock, struct container *c, struct net_plan *plan)
+static void host_undo_locked(struct nl_sock *sock, const char *state_dir,
+			     struct net_plan *plan)
 {
 	struct ctr_error err;
 	char marker[4096];
@@ -313,12 +254,12 @@ static void host_undo_locked(struct nl_sock *sock, struct container *c, struct n
 		return;
 	/* NOTE: a run between its net_host_check() and its lease, which found the
 	 * table verified, does not create the table again and then runs without it. */
-	if (ipam_any_alive(c->state_dir)) {
+	if (ipam_any_alive(state_dir)) {
 		log_debug("kept the bridge, table and forwarding: a running container uses them");
 		return;
 	}
 	error_clear(&err);
-	if (plan->forwarding_enabled && nat_forwarding_restore(c->state_dir, &err) < 0)
+	if (plan->forwarding_enabled && nat_forwarding_restore(state_dir, &err) < 0)
 		log_warning("%s, ignoring", err.msg);
 	if (plan->table_created && nat_table_delete(&err) < 0)
 		log_warning("%s, ignoring", err.msg);
@@ -330,56 +271,32 @@ static void host_undo_locked(struct nl_sock *sock, struct container *c, struct n
 		else if (r == 0)
 			explain("netlink: RTM_DELLINK %s = 0 (this run created it and failed)",
 				plan->bridge);
-		snprintf(marker, sizeof(marker), "%s/net/bridge-%s", c->state_dir, plan->bridge);
+		snprintf(marker, sizeof(marker), "%s/net/bridge-%s", state_dir, plan->bridge);
 		unlink(marker);
 	}
 	plan->bridge_created = plan->table_created = plan->forwarding_enabled = false;
 }
 
-int net_host_reclaim(struct container *c, struct ctr_error *err)
-{
-	int lock_fd;
-	int r;
-
-	/* The scan without the lock keeps 100 starting containers from queueing
-	 * on it only to find every lease alive. */
-	if (!ipam_any_dead(c->state_dir))
-		return 0;
-	lock_fd = ipam_lock(c->state_dir, err);
-	if (lock_fd < 0)
-		return lock_fd;
-	r = ipam_reclaim(c->state_dir, reclaim_dead, c);
-	close(lock_fd);
-	if (r < 0)
-		return error_set(err, r, "Failed to reclaim leases in '%s/net'", c->state_dir);
-	return 0;
-}
-
-int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err)
+int net_host_prepare(const char *state_dir, struct net_plan *plan, struct ctr_error *err)
 {
 	struct nl_sock sock = { 0 };
 	int lock_fd;
 	int r;
 
-	lock_fd = ipam_lock(c->state_dir, err);
+	/* The lease lock also orders the runs that create or remove the bridge and
+	 * the table: two first runs at once create each only once. */
+	lock_fd = ipam_lock(state_dir, err);
 	if (lock_fd < 0)
 		return lock_fd;
 	r = nl_open(&sock, err);
 	if (r >= 0)
-		r = host_prepare_locked(&sock, c, plan, err);
-	if (r < 0 && sock.socket) {
-		if (plan->addr) {
-			ipam_lease_release(c->state_dir, plan->addr);
-			plan->addr = 0;
-		}
-		host_undo_locked(&sock, c, plan);
-	}
+		r = host_prepare_locked(&sock, state_dir, plan, err);
 	nl_close(&sock);
 	close(lock_fd);
 	return r;
 }
 
-void net_host_undo(struct container *c, struct net_plan *plan)
+void net_host_undo(const char *state_dir, struct net_plan *plan)
 {
 	struct nl_sock sock = { 0 };
 	struct ctr_error err;
@@ -388,11 +305,11 @@ void net_host_undo(struct container *c, struct net_plan *plan)
 	if (!plan->bridge_created && !plan->table_created && !plan->forwarding_enabled)
 		return;
 	error_clear(&err);
-	lock_fd = ipam_lock(c->state_dir, &err);
+	lock_fd = ipam_lock(state_dir, &err);
 	if (lock_fd < 0 || nl_open(&sock, &err) < 0)
 		log_warning("%s, ignoring", err.msg);
 	else
-		host_undo_locked(&sock, c, plan);
+		host_undo_locked(&sock, state_dir, plan);
 	nl_close(&sock);
 	if (lock_fd >= 0)
 		close(lock_fd);
@@ -418,7 +335,7 @@ static void uplink_describe(struct nl_sock *sock, const struct net_plan *plan, c
 		snprintf(buffer, size, "%s (no IPv4 address), MTU %u", plan->uplink, plan->mtu);
 }
 
-static void explain_topology(struct nl_sock *sock, const struct container *c,
+static void explain_topology(struct nl_sock *sock, const char *name,
 			     const struct net_plan *plan)
 {
 	char gateway[IPAM_ADDR_STR_MAX];
@@ -431,7 +348,7 @@ static void explain_topology(struct nl_sock *sock, const struct container *c,
 	uplink_describe(sock, plan, uplink, sizeof(uplink));
 	ipam_addr_format(ipam_gateway(&plan->subnet), gateway);
 	ipam_addr_format(plan->subnet.network, network);
-	explain("topology of container '%s':", c->name);
+	explain("topology of container '%s':", name);
 	explain("  [container netns] eth0 %s/%u, MTU %u, default via %s", plan->addr_text,
 		plan->subnet.prefix_len, plan->mtu, gateway);
 	explain("        |  veth pair");
@@ -444,22 +361,17 @@ static void explain_topology(struct nl_sock *sock, const struct container *c,
 	explain("                    uplink %s", uplink);
 }
 
-int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error *err)
+int net_veth_create(const char *name, int netns_fd, struct net_plan *plan,
+		    struct ctr_error *err)
 {
 	struct nl_sock sock = { 0 };
 	char buf[NL_MSG_MAX];
-	char path[64];
 	char step[160];
-	int netns_fd;
 	int r;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
-	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (netns_fd < 0)
-		return error_set(err, -errno, "Failed to open '%s'", path);
 	r = nl_open(&sock, err);
 	if (r < 0)
-		goto out_netns;
+		return r;
 	snprintf(step, sizeof(step),
 		 "RTM_NEWLINK %s up type veth peer eth0 (in the container's netns) mtu %u master %s",
 		 plan->veth, plan->mtu, plan->bridge);
@@ -476,14 +388,9 @@ int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error
 							     plan->mtu, plan->bridge_index, netns_fd),
 				    step, err);
 	}
-	if (r < 0)
-		goto out_sock;
-	plan->veth_created = true;
-	explain_topology(&sock, c, plan);
-out_sock:
+	if (r == 0)
+		explain_topology(&sock, name, plan);
 	nl_close(&sock);
-out_netns:
-	close(netns_fd);
 	return r;
 }
 
@@ -541,8 +448,9 @@ int net_container_configure(const struct net_plan *plan, bool with_eth0,
 	char buf[NL_MSG_MAX];
 	int r;
 
-	/* This socket lives in the namespace of the process that opens it: the
-	 * container's, so every request below changes only the container. */
+	/* A netlink socket belongs to the network namespace its opener was in: the
+	 * helper joined the container's with setns(), so every request below
+	 * changes only the container. */
 	r = nl_open(&sock, err);
 	if (r < 0)
 		return r;
@@ -552,34 +460,4 @@ int net_container_configure(const struct net_plan *plan, bool with_eth0,
 		r = eth0_configure(&sock, plan, err);
 	nl_close(&sock);
 	return r;
-}
-
-int net_state_dir_ensure(struct container *c, struct ctr_error *err)
-{
-	char path[4096];
-	struct stat st;
-	int r;
-
-	r = state_path(c, NULL, path, sizeof(path));
-	if (r < 0)
-		return error_set(err, r, "Failed to build the state path of '%s'", c->name);
-	/* NOTE: an existing directory is taken as made by an earlier module of this
-	 * run, such as stage 2.  That module then catches a clash of names. */
-	if (stat(path, &st) == 0)
-		return 0;
-	r = state_dir_create(c, err);
-	if (r == 0)
-		state_dir_ours = true;
-	return r;
-}
-
-void net_state_dir_release(const struct container *c)
-{
-	char path[4096];
-
-	if (!state_dir_ours || state_path(c, NULL, path, sizeof(path)) < 0)
-		return;
-	state_dir_ours = false;
-	if (rmdir(path) < 0 && errno != ENOENT)
-		log_debug("kept '%s': %s", path, strerror(errno));
 }

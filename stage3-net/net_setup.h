@@ -1,12 +1,12 @@
-/* The steps of stage 3's module, one function per hook's work (net.c calls
- * them in lifecycle order), and the cleanup command. */
+/* The network helper's steps (helper_main.c calls them in order): the host
+ * checks, the bridge and the table, the veth, and the container's links. */
 #ifndef CTRLAB_NET_SETUP_H
 #define CTRLAB_NET_SETUP_H
 
 #include <linux/if.h>
 #include <stdbool.h>
 
-#include "common/container.h"
+#include "common/error.h"
 #include "stage3-net/ipam.h"
 
 /* What the host side decides for one container with --net bridge. */
@@ -26,9 +26,7 @@ struct net_plan {
 	bool bridge_created;        /* by this run, as were the two below */
 	bool table_created;
 	bool forwarding_enabled;
-	bool veth_created;
 	bool publish_added;
-	bool running;               /* COMMAND was executed */
 };
 
 /* Check that the host has each host address of plan->publish, and plan->subnet
@@ -37,42 +35,38 @@ struct net_plan {
  * the uplink's MTU.  Changes nothing.  Returns 0 or -errno with err set. */
 int net_host_check(const char *state_dir, struct net_plan *plan, struct ctr_error *err);
 
-/* Under the lease lock: remove what dead containers left (their veths,
- * published ports, state directories and leases).  Returns 0 or -errno with err
- * set. */
-int net_host_reclaim(struct container *c, struct ctr_error *err);
-
-/* Under the lease lock: check plan->publish against the host ports of running
- * containers, lease an address that records them, make sure the bridge, its
- * gateway address and the nft table exist, and turn forwarding on.  Returns 0 or -errno
- * with err set. */
-int net_host_prepare(struct container *c, struct net_plan *plan, struct ctr_error *err);
+/* Under the lease lock: make sure the bridge, its gateway address and the nft
+ * table exist, and turn forwarding on.  Records in plan what this call created.
+ * Returns 0 or -errno with err set. */
+int net_host_prepare(const char *state_dir, struct net_plan *plan, struct ctr_error *err);
 
 /* Under the lease lock, and only while no running container holds a lease:
- * undo what net_host_prepare() created in this run (forwarding, the nft table
- * and the bridge), so that a run that fails leaves the host as it found it.
- * The caller has released this run's own lease.  Errors are logged and
- * ignored. */
-void net_host_undo(struct container *c, struct net_plan *plan);
+ * undo what net_host_prepare() created in a run that failed (forwarding, the
+ * nft table and the bridge), so that it leaves the host as it found it.  The
+ * caller has released the run's own lease.  Errors are logged and ignored. */
+void net_host_undo(const char *state_dir, struct net_plan *plan);
 
-/* Create the veth pair with its container end, eth0, inside c's network
- * namespace and its host end on the bridge, up.  Returns 0 or -errno. */
-int net_veth_create(struct container *c, struct net_plan *plan, struct ctr_error *err);
+/* Create the veth pair with its container end, eth0, inside the network
+ * namespace netns_fd and its host end on the bridge, up.  name is the
+ * container's, for --explain.  Returns 0 or -errno with err set. */
+int net_veth_create(const char *name, int netns_fd, struct net_plan *plan,
+		    struct ctr_error *err);
 
 /* Delete the link called name; for a veth the kernel deletes both ends.
  * Returns 0 (also when it is gone already) or -errno with err set. */
 int net_link_delete(const char *name, struct ctr_error *err);
 
-/* In the container's network namespace: loopback up and, with_eth0, eth0's
- * address, eth0 up and the default route.  Returns 0 or -errno with err set. */
+/* In the container's network namespace, which the caller has joined: loopback
+ * up and, with_eth0, eth0's address, eth0 up and the default route.  Returns 0
+ * or -errno with err set. */
 int net_container_configure(const struct net_plan *plan, bool with_eth0,
 			    struct ctr_error *err);
 
-/* Create c's state directory unless an earlier module created it.  Returns 0
- * or -errno with err set. */
-int net_state_dir_ensure(struct container *c, struct ctr_error *err);
-
-/* Remove c's state directory when this module created it and it is empty. */
-void net_state_dir_release(const struct container *c);
+/* Remove everything ctrlab set up on this host's network: dead containers'
+ * leftovers and state directories, the bridges it created, its nft table, the
+ * forwarding it turned on, <state_dir>/net, and state_dir when nothing else is
+ * left in it.  Fails with -EBUSY while a container with a lease still runs.
+ * Returns 0 or -errno with err set (cleanup.c). */
+int net_cleanup_all(const char *state_dir, struct ctr_error *err);
 
 #endif

@@ -119,6 +119,46 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
 }
 
+@test "only the static runtime waits; the helper is gone" {
+	# The network helper exits once the container runs: the process that
+	# waits is the runtime alone, a static program that maps no libmnl.
+	sim "$HELPERS"'
+	$RUN -q sleep 1000 &
+	pid=$!
+	wait_for has_veth
+	ps -o comm= --ppid $pid
+	echo "shared objects mapped: $(grep -c "\.so" /proc/$pid/maps || true)"
+	kill $pid; wait $pid || true'
+	assert_success
+	assert_line "shared objects mapped: 0"
+	refute_line "ctrlab-net"
+}
+
+@test "a missing network helper stops the run with 125" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	mkdir $WORK/alone
+	cp $RUN $WORK/alone/run
+	status=0; $WORK/alone/run --rootfs "$PWD/rootfs" true 2>&1 || status=$?
+	echo "status $status"
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	echo "leases: $(leases | wc -l)"'
+	assert_success
+	assert_line --partial "Failed to start the network helper '$WORK/alone/ctrlab-net': No such file or directory"
+	assert_line "status 125"
+	assert_line "host unchanged"
+	assert_line "leases: 0"
+}
+
+@test "the helper rejects bad arguments with 125" {
+	run "$BATS_TEST_DIRNAME/../stage3-net/ctrlab-net" add --mode bogus
+	assert_failure 125
+	assert_output --partial "Invalid --mode 'bogus': choose bridge or none; this program is started by stage3-net/run"
+	run "$BATS_TEST_DIRNAME/../stage3-net/ctrlab-net" frobnicate
+	assert_failure 125
+	assert_output --partial "Invalid command 'frobnicate'"
+}
+
 @test "container pings the gateway" {
 	sim '$RUN -q busybox ping -c1 -W2 10.88.0.1'
 	assert_success

@@ -1,0 +1,94 @@
+/* The network helper, stage3-net/ctrlab-net, and how the runtime talks to it.
+ *
+ * Stage 3 is two programs, as a runtime and its network plugin are in the field
+ * (runc or crun with a CNI plugin, podman with netavark):
+ *
+ *   stage3-net/run         the runtime: stages 1 and 2, the address lease and
+ *                          the /etc files.  Statically linked, it starts in
+ *                          about 0.1 ms and waits for the container with a few
+ *                          hundred kB of memory.
+ *   stage3-net/ctrlab-net  the helper: every netlink request (libmnl) and
+ *                          every nft command (libnftables).  Debian builds both
+ *                          libraries for glibc only, so the helper links them
+ *                          dynamically, pays glibc's start-up and exits once its
+ *                          work is done.
+ *
+ * The runtime starts the helper before it clones the container, so the helper's
+ * start-up and host checks overlap the container's mounts.  Their dialogue on a
+ * SOCK_SEQPACKET socket, the helper's fd HELPER_FD:
+ *
+ *   runtime                              helper (ctrlab-net add)
+ *   spawn --------------------------->   check the host, ensure bridge and table
+ *   clone3(CLONE_NEWNET ...)
+ *   request: address, veth name,
+ *     the container's netns fd ------>   publish ports, create the veth,
+ *                                        setns() into the netns, configure lo
+ *                                        and eth0
+ *                           <----------  reply: status and what it created
+ *   go to the container; COMMAND runs
+ *
+ * The runtime that fails before it sends a request shuts its side down; the
+ * helper then replies without touching a namespace.  Either way, the reply
+ * lists what the helper created, and the runtime undoes it at exit with the
+ * helper's other commands (unpublish, undo), so one place owns the teardown. */
+#ifndef CTRLAB_HELPER_H
+#define CTRLAB_HELPER_H
+
+#include <linux/if.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+/* The helper's file name, in the directory of stage3-net/run. */
+#define HELPER_NAME "ctrlab-net"
+
+/* The socket's fd number in the helper. */
+#define HELPER_FD 3
+
+/* Runtime to helper, with the container's network namespace fd attached. */
+struct helper_request {
+	uint32_t addr;            /* leased address (host order), 0 with --net none */
+	char veth[IFNAMSIZ];      /* host end's name, "" with --net none */
+};
+
+/* Helper to runtime: the outcome, and every object it created. */
+struct helper_reply {
+	int32_t code;             /* 0, or -errno with msg */
+	uint8_t bridge_created;   /* the bridge, the nft table and forwarding: */
+	uint8_t table_created;    /*   undone by `undo` when the run fails before */
+	uint8_t forwarding_enabled;  /* COMMAND starts */
+	uint8_t publish_added;    /* DNAT rules tagged with the container's name */
+	char msg[CTR_ERROR_MSG_MAX];
+};
+
+/* Send msg of len bytes on sock, with fd attached unless it is negative.
+ * Returns 0 or -errno. */
+int helper_send(int sock, const void *msg, size_t len, int fd);
+
+/* Receive one message of exactly len bytes from sock into msg.  An attached fd
+ * goes to *ret_fd (-1 without one), or is closed when ret_fd is NULL.  Returns
+ * 1, 0 at end-of-file, or -errno. */
+int helper_recv(int sock, void *msg, size_t len, int *ret_fd);
+
+/* The runtime's side (helper_run.c). */
+
+/* Most arguments the runtime passes to one helper command. */
+#define HELPER_ARGS_MAX 64
+
+/* Start the helper with args (a NULL-terminated list without the program
+ * name), with sock as its fd HELPER_FD unless sock is negative, and the
+ * runtime's --explain and log level.  Its signals stay blocked as the runtime's
+ * are, so a Ctrl-C never stops it halfway: the runtime handles the signal and
+ * then undoes what the reply lists as created.  Returns 0 with *ret_pid set, or
+ * -errno with err set. */
+int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err);
+
+/* Wait for the helper pid to exit.  Returns its exit status, or -errno. */
+int helper_wait(pid_t pid);
+
+/* Run the helper with args and wait for it.  Returns 0, or -EIO when it
+ * failed (it printed why), or -errno with err set. */
+int helper_run(const char *const *args, struct ctr_error *err);
+
+#endif

@@ -1,0 +1,104 @@
+/* Starting the network helper from the runtime: see helper.h. */
+#include "stage3-net/helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+extern char **environ;
+
+/* Find the helper next to this program: "<dir of /proc/self/exe>/ctrlab-net".
+ * Returns 0 or -errno. */
+static int helper_path(char *buffer, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (len < 0)
+		return -errno;
+	self[len] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	len = snprintf(buffer, size, "%s/" HELPER_NAME, self);
+	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+}
+
+int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err)
+{
+	const char *argv[HELPER_ARGS_MAX + 5];
+	char path[PATH_MAX];
+	char level[2] = { (char)('0' + log_settings.level), '\0' };
+	size_t n = 0;
+	pid_t pid;
+	int r;
+
+	r = helper_path(path, sizeof(path));
+	if (r < 0)
+		return error_set(err, r, "Failed to find the network helper " HELPER_NAME);
+	argv[n++] = HELPER_NAME;
+	for (size_t i = 0; args[i] && i < HELPER_ARGS_MAX; i++)
+		argv[n++] = args[i];
+	argv[n++] = "--log-level";
+	argv[n++] = level;
+	if (log_settings.explain)
+		argv[n++] = "--explain";
+	argv[n] = NULL;
+
+	/* fork, not posix_spawn: posix_spawn suspends the runtime until the
+	 * helper's execve is done, while a forked child execs on another CPU and
+	 * the runtime goes on at once.  A copy of this small static program costs
+	 * less than that wait. */
+	pid = fork();
+	if (pid < 0)
+		return error_set(err, -errno, "Failed to fork the network helper");
+	if (pid == 0) {
+		/* The socket becomes the helper's fd 3, the only one it gets besides
+		 * stdio: every other fd of the runtime is close-on-exec.  dup2 onto
+		 * the same number would leave close-on-exec set, hence the fcntl. */
+		if (sock == HELPER_FD)
+			fcntl(sock, F_SETFD, 0);
+		else if (sock >= 0 && dup2(sock, HELPER_FD) < 0)
+			_exit(127);
+		execve(path, (char *const *)argv, environ);
+		log_error("Failed to start the network helper '%s': %s", path, strerror(errno));
+		_exit(127);
+	}
+	explain("fork() + execve(\"%s\", %s ...) = %d: the network helper", path, args[0], pid);
+	*ret_pid = pid;
+	return 0;
+}
+
+int helper_wait(pid_t pid)
+{
+	int wstatus;
+
+	while (waitpid(pid, &wstatus, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+int helper_run(const char *const *args, struct ctr_error *err)
+{
+	pid_t pid;
+	int r;
+
+	r = helper_spawn(args, -1, &pid, err);
+	if (r < 0)
+		return r;
+	r = helper_wait(pid);
+	if (r < 0)
+		return error_set(err, r, "Failed to wait for the network helper");
+	return r == 0 ? 0 : error_setx(err, -EIO, "The network helper's %s failed (exit status %d)",
+				       args[0], r);
+}
