@@ -2,6 +2,7 @@
  * See net_cleanup_all() in net_setup.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,6 +79,21 @@ static void state_of_dead_remove(uint32_t addr, const struct ipam_owner *owner, 
 		log_info("Removed the state of container '%s'", owner->name);
 }
 
+/* True when the directory at path has no entry but "." and "..". */
+static bool dir_is_empty(const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+	bool empty = true;
+
+	if (!dir)
+		return false;
+	while (empty && (entry = readdir(dir)))
+		empty = strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0;
+	closedir(dir);
+	return empty;
+}
+
 int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 {
 	char net_dir[4096];
@@ -109,10 +125,16 @@ int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 		return error_set(err, r, "Failed to remove '%s'", net_dir);
 	log_info("Removed the nft table inet %s and '%s'", NAT_TABLE, net_dir);
 	/* Other directories belong to containers without a network lease, which
-	 * may still run (--net none or host): they stay. */
+	 * may still run (--net none or host): they stay.  So does a state
+	 * directory that is a mount point, such as a tmpfs of its own (EBUSY). */
 	if (rmdir(state_dir) == 0)
 		log_info("Removed '%s'", state_dir);
 	else if (errno == ENOTEMPTY || errno == EEXIST)
+		log_info("Kept '%s': it still contains the state of containers without a network lease",
+			 state_dir);
+	else if (errno == EBUSY && dir_is_empty(state_dir))
+		log_info("Kept '%s': it is a mount point", state_dir);
+	else if (errno == EBUSY)
 		log_info("Kept '%s': it still contains the state of containers without a network lease",
 			 state_dir);
 	else

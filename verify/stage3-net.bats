@@ -566,6 +566,21 @@ EOF
 	assert_line "net gone"
 }
 
+@test "cleanup keeps a state dir that is a mount point" {
+	sim '
+	mkdir $WORK/state
+	mount -t tmpfs scratch $WORK/state
+	$RUN -q --state-dir $WORK/state true
+	status=0; $RUN cleanup --state-dir $WORK/state 2>&1 || status=$?
+	echo "status $status"
+	ls -A $WORK/state | wc -l
+	umount $WORK/state'
+	assert_success
+	assert_line --partial "Kept '$BATS_TEST_TMPDIR/state': it is a mount point"
+	assert_line "status 0"
+	assert_line "0"
+}
+
 @test "100 concurrent containers get unique addresses" {
 	sim "$HELPERS"'
 	mkfifo $WORK/go
