@@ -457,6 +457,13 @@ static int forward_write(char value)
 	return len == 1 ? 0 : -errno;
 }
 
+bool nat_forwarding_on(void)
+{
+	char value = '0';
+
+	return forward_read(&value) == 0 && value == '1';
+}
+
 int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 {
 	char path[4096];

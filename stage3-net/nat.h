@@ -60,6 +60,9 @@ int nat_verified_record(const char *state_dir, const char *bridge,
  * turned it on, 0 when it was on, or -errno with err set. */
 int nat_forwarding_enable(const char *state_dir, struct ctr_error *err);
 
+/* True when IPv4 forwarding is on in the caller's network namespace. */
+bool nat_forwarding_on(void);
+
 /* Turn forwarding back off when nat_forwarding_enable() turned it on.  Returns
  * 0 or -errno. */
 int nat_forwarding_restore(const char *state_dir, struct ctr_error *err);

@@ -77,6 +77,9 @@ static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_
 	}
 	explain("RTM_GETROUTE dump: no host route overlaps %s/%u", subnet,
 		plan->subnet.prefix_len);
+	/* The kernel keeps the connected route of an address only while its link
+	 * is up: with it, the bridge has the gateway address and is up. */
+	plan->bridge_ready = routes.skip_same;
 	return uplink_find(sock, &routes, plan, err);
 }
 
@@ -283,6 +286,13 @@ int net_host_prepare(const char *state_dir, struct net_plan *plan, struct ctr_er
 	int lock_fd;
 	int r;
 
+	/* Every run after the first finds the bridge, the table and forwarding as
+	 * it needs them, and changes nothing: no request, no lock. */
+	if (plan->bridge_ready && plan->nft_verified && nat_forwarding_on()) {
+		explain("bridge %s is up and serves the subnet, the nft table is verified and "
+			"ip_forward is 1: nothing to prepare", plan->bridge);
+		return 0;
+	}
 	/* The lease lock also orders the runs that create or remove the bridge and
 	 * the table: two first runs at once create each only once. */
 	lock_fd = ipam_lock(state_dir, err);

@@ -23,6 +23,7 @@ struct net_plan {
 	const struct ipam_publish *publish;  /* the -p options, recorded in the lease */
 	size_t publish_count;
 	bool nft_verified;          /* the ruleset is as the last check left it */
+	bool bridge_ready;          /* the bridge is up with the subnet's route */
 	bool bridge_created;        /* by this run, as were the two below */
 	bool table_created;
 	bool forwarding_enabled;

@@ -545,6 +545,8 @@ static int route_reply(const struct nlmsghdr *nlh, void *data)
 			query->result->skip_other = true;
 			query->result->skip_other_dst = route.dst;
 			query->result->skip_other_len = rtm->rtm_dst_len;
+		} else {
+			query->result->skip_same = true;
 		}
 		return 0;
 	}

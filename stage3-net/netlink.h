@@ -115,6 +115,7 @@ struct nl_routes {
 	unsigned int overlap_len;
 	int overlap_oif;
 	bool skip_other;             /* a route through skip_oif is not the subnet */
+	bool skip_same;              /* a route through skip_oif is exactly the subnet */
 	uint32_t skip_other_dst;     /* that route, host byte order */
 	unsigned int skip_other_len;
 };
