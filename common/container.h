@@ -10,8 +10,9 @@
  *   parent_after_clone    host, while the child waits (ids, links, cgroups)
  *   child_setup           container, in the new namespaces, before the init forks
  *   command_before_exec   container, in COMMAND's own process just before execve.
- *                         Under the init this is a vfork child in the init's
- *                         memory, so it changes fds, session or terminal only
+ *                         Under the init this process runs in the init's
+ *                         memory (CLONE_VM), so it changes fds, session or
+ *                         terminal only
  *   parent_running        host, once COMMAND runs: add fds to the wait loop
  *   parent_signal         host, a signal arrived: return true to consume it
  *   parent_after_exit     host, after the container is gone (and on failure)
