@@ -10,7 +10,10 @@
  *   parent_after_clone    host, while the child runs child_setup (links, cgroups)
  *   child_setup           container, in the new namespaces; then the child waits
  *                         on the sync channel for the runtime's go
- *   command_before_exec   container, in COMMAND's own process just before execve
+ *   command_before_exec   container, in COMMAND's own process just before execve.
+ *                         Under the init this process runs in the init's
+ *                         memory (CLONE_VM), so it changes fds, session or
+ *                         terminal only
  *   parent_running        host, once COMMAND runs: add fds to the wait loop
  *   parent_signal         host, a signal arrived: return true to consume it
  *   parent_after_exit     host, after the container is gone (and on failure)

@@ -76,15 +76,32 @@ static int mask_file(const char *path, struct ctr_error *err)
 			 NULL, err);
 }
 
-static int mask_path(const char *path, struct ctr_error *err)
+/* The paths whose masks were mounted first, one for files and one for
+ * directories, or NULL before that. */
+struct mask_sources {
+	const char *file;
+	const char *directory;
+};
+
+/* Mask path, a file or a directory.  Only the first of each kind gets a mount
+ * of its own.  Every later one binds the mask already at that first path, and
+ * a bind mount keeps the read-only flags of the mount it copies.  That saves a
+ * remount per masked file and a tmpfs per masked directory. */
+static int mask_path(const char *path, struct mask_sources *sources,
+		     struct ctr_error *err)
 {
 	struct stat st;
+	const char **first;
 
 	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;  /* this kernel does not have it: nothing to hide */
 		return error_set(err, -errno, "Failed to stat '%s' to mask it", path);
 	}
+	first = S_ISDIR(st.st_mode) ? &sources->directory : &sources->file;
+	if (*first)
+		return mnt_mount(*first, path, NULL, MS_BIND, NULL, err);
+	*first = path;
 	if (!S_ISDIR(st.st_mode))
 		return mask_file(path, err);
 	/* A directory is covered by an empty read-only tmpfs. */
@@ -92,15 +109,19 @@ static int mask_path(const char *path, struct ctr_error *err)
 			 "size=0k,mode=0555", err);
 }
 
-/* Bind path onto itself and make the bind read-only, with every mount below. */
+/* Bind path onto itself and make the bind read-only, with every mount below.
+ * No stat comes first, because the bind looks the path up itself: ENOENT
+ * there means that this kernel lacks the path, so there is nothing to protect. */
 static int make_read_only(const char *path, struct ctr_error *err)
 {
-	struct stat st;
+	int r = mnt_mount(path, path, NULL, MS_BIND | MS_REC, NULL, err);
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : error_set(err, -errno, "Failed to stat '%s'", path);
-	if (mnt_mount(path, path, NULL, MS_BIND | MS_REC, NULL, err) < 0)
-		return err->code;
+	if (r == -ENOENT) {
+		error_clear(err);
+		return 0;
+	}
+	if (r < 0)
+		return r;
 	return mnt_set_attr(path, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 				  MOUNT_ATTR_NOEXEC,
 			    true, err);
@@ -108,8 +129,10 @@ static int make_read_only(const char *path, struct ctr_error *err)
 
 int pseudofs_restrict(struct ctr_error *err)
 {
+	struct mask_sources sources = { NULL, NULL };
+
 	for (size_t i = 0; i < sizeof(masked_paths) / sizeof(masked_paths[0]); i++) {
-		if (mask_path(masked_paths[i], err) < 0)
+		if (mask_path(masked_paths[i], &sources, err) < 0)
 			return err->code;
 	}
 	for (size_t i = 0; i < sizeof(read_only_paths) / sizeof(read_only_paths[0]); i++) {

@@ -28,8 +28,7 @@ int rootfs_mount_overlay(const char *rootfs, const char *upper, const char *work
 int rootfs_bind_self(const char *rootfs, struct ctr_error *err);
 
 /* Container side: make the mount at rootfs the root with pivot_root(2), then
- * detach the old root with MNT_DETACH and remove its directory.  Returns 0 or
- * -errno with err set. */
+ * detach the old root with MNT_DETACH.  Returns 0 or -errno with err set. */
 int rootfs_pivot(const char *rootfs, struct ctr_error *err);
 
 #endif

@@ -329,9 +329,12 @@ out:
 
 int volume_attach_all(struct ctr_error *err)
 {
-	int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int root_fd;
 	int r = 0;
 
+	if (bind_count == 0)
+		return 0;
+	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return error_set(err, -errno, "Failed to open the container's root");
 	for (size_t i = 0; i < bind_count && r >= 0; i++)
