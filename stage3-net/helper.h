@@ -78,10 +78,10 @@ int helper_recv(int sock, void *msg, size_t len, int *ret_fd);
 
 /* Start the helper with args (a NULL-terminated list without the program
  * name), with sock as its fd HELPER_FD unless sock is negative, and the
- * runtime's --explain and log level.  Its signals stay blocked as the runtime's
- * are, so a Ctrl-C never stops it halfway: the runtime handles the signal and
- * then undoes what the reply lists as created.  Returns 0 with *ret_pid set, or
- * -errno with err set. */
+ * runtime's --explain and log level.  It starts with every signal blocked, so a
+ * Ctrl-C never stops it halfway: the runtime handles the signal and then undoes
+ * what the reply lists as created.  Returns 0 with *ret_pid set, or -errno with
+ * err set. */
 int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err);
 
 /* Wait for the helper pid to exit.  Returns its exit status, or -errno. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -61,6 +62,12 @@ int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_e
 	if (pid < 0)
 		return error_set(err, -errno, "Failed to fork the network helper");
 	if (pid == 0) {
+		sigset_t all;
+
+		/* Blocked signals stay blocked across execve: see helper_spawn() in
+		 * helper.h. */
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
 		/* The socket becomes the helper's fd 3, the only one it gets besides
 		 * stdio: every other fd of the runtime is close-on-exec.  dup2 onto
 		 * the same number would leave close-on-exec set, hence the fcntl. */

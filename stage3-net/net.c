@@ -282,8 +282,10 @@ static int net_reclaim(struct container *c, struct ctr_error *err)
 	return r < 0 ? r : 0;
 }
 
+static int helper_start(struct container *c, struct ctr_error *err);
+
 /* Runs on the host before anything is created: reclaim what killed containers
- * left. */
+ * left, and start the network helper. */
 static int net_validate(struct container *c, struct ctr_error *err)
 {
 	int r;
@@ -299,12 +301,17 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	}
 	/* A new network namespace contains only a loopback link, and it is down. */
 	c->clone_flags |= CLONE_NEWNET;
-	if (options.mode == NET_MODE_NONE)
-		return 0;
-	ipam_subnet_parse(options.subnet_text, &run.subnet, err);
-	/* Reclaim now, before stage 2 creates the state directory, which fails
-	 * while a killed container of the same name left its own behind. */
-	return net_reclaim(c, err);
+	if (options.mode == NET_MODE_BRIDGE) {
+		ipam_subnet_parse(options.subnet_text, &run.subnet, err);
+		/* Reclaim now, before stage 2 creates the state directory, which
+		 * fails while a killed container of the same name left its own. */
+		r = net_reclaim(c, err);
+		if (r < 0)
+			return r;
+	}
+	/* Start the helper as soon as the options are known to be good: its
+	 * start-up is the longest step of a run, and overlaps all that follows. */
+	return helper_start(c, err);
 }
 
 /* Create c's state directory unless stage 2 created it.  Returns 0 or -errno
@@ -413,8 +420,7 @@ static int lease_take(struct container *c, struct ctr_error *err)
 	return 0;
 }
 
-/* Runs on the host before clone: start the helper first, so that its start-up
- * overlaps the rest, then lease an address and write the /etc files. */
+/* Runs on the host before clone: lease an address and write the /etc files. */
 static int net_before_clone(struct container *c, struct ctr_error *err)
 {
 	int r;
@@ -422,11 +428,6 @@ static int net_before_clone(struct container *c, struct ctr_error *err)
 	r = state_dir_ensure(c, err);
 	if (r < 0)
 		return r;
-	if (options.mode != NET_MODE_HOST) {
-		r = helper_start(c, err);
-		if (r < 0)
-			return r;
-	}
 	if (options.mode == NET_MODE_BRIDGE) {
 		r = lease_take(c, err);
 		if (r < 0)
