@@ -261,6 +261,21 @@ EOF
 	assert_line "rootfs-unchanged"
 }
 
+@test "/etc mount points are made in the overlay" {
+	# A rootfs without /etc/hosts, /etc/hostname and /etc/resolv.conf gets
+	# them in the overlay's writable layer, never in the rootfs directory.
+	cp -a rootfs "$WORK/bare"
+	rm "$WORK/bare/etc/hosts" "$WORK/bare/etc/hostname" "$WORK/bare/etc/resolv.conf"
+	sim '$RUN -q --hostname web1 --rootfs "$WORK/bare" cat /etc/hostname /etc/resolv.conf
+	ls "$WORK/bare/etc"'
+	assert_success
+	assert_line "web1"
+	assert_line "nameserver 192.168.251.1"
+	assert_line "group"
+	refute_line "hostname"
+	refute_line "resolv.conf"
+}
+
 @test "hostname defaults to the container name" {
 	sim '$RUN -q --name web sh -c "hostname; cat /etc/hosts /etc/hostname"
 	$RUN -q sh -c "echo unnamed \$(hostname)"
