@@ -209,15 +209,38 @@ static void hostname_default(struct container *c)
 	c->hostname = c->name;
 }
 
-/* The dead containers found by a reclaim, as the helper's arguments "reclaim
- * NAME VETH...". */
+/* The dead containers found by a reclaim, passed to the helper in batches as
+ * "reclaim NAME VETH...". */
+#define DEAD_BATCH_MAX ((HELPER_ARGS_MAX - 1) / 2)
+
 struct dead_list {
-	const char *args[HELPER_ARGS_MAX + 1];
-	char names[HELPER_ARGS_MAX / 2][CTR_NAME_MAX + 1];
-	char veths[HELPER_ARGS_MAX / 2][IFNAMSIZ];
+	char names[DEAD_BATCH_MAX][CTR_NAME_MAX + 1];
+	char veths[DEAD_BATCH_MAX][IFNAMSIZ];
 	size_t count;
 	const char *state_dir;
 };
+
+/* Run the helper's reclaim for the listed containers and empty the list.  A
+ * failure is reported and ignored: the address is free either way. */
+static void dead_flush(struct dead_list *dead)
+{
+	const char *args[HELPER_ARGS_MAX + 1];
+	struct ctr_error err;
+	size_t n = 0;
+
+	if (dead->count == 0)
+		return;
+	args[n++] = "reclaim";
+	for (size_t i = 0; i < dead->count; i++) {
+		args[n++] = dead->names[i];
+		args[n++] = dead->veths[i];
+	}
+	args[n] = NULL;
+	error_clear(&err);
+	if (helper_run(args, &err) < 0)
+		log_warning("%s, ignoring", err.msg);
+	dead->count = 0;
+}
 
 /* Reclaim callback, with the lock held: remove a dead container's /etc files
  * and state directory, and list its veth and name for the helper. */
@@ -229,12 +252,14 @@ static void dead_collect(uint32_t addr, const struct ipam_owner *owner, void *da
 
 	log_info("Reclaiming %s from container '%s' (runtime PID %d is gone)",
 		 ipam_addr_format(addr, text), owner->name[0] ? owner->name : "?", owner->pid);
-	if (dead->count < HELPER_ARGS_MAX / 2 - 1) {
-		snprintf(dead->names[dead->count], sizeof(dead->names[0]), "%s",
-			 owner->name[0] ? owner->name : "?");
-		ipam_veth_name(owner, dead->veths[dead->count], sizeof(dead->veths[0]));
-		dead->count++;
-	}
+	/* A full list goes to the helper now: every dead container's rules must
+	 * go before the lock is released and its address can be leased again. */
+	if (dead->count == DEAD_BATCH_MAX)
+		dead_flush(dead);
+	snprintf(dead->names[dead->count], sizeof(dead->names[0]), "%s",
+		 owner->name[0] ? owner->name : "?");
+	ipam_veth_name(owner, dead->veths[dead->count], sizeof(dead->veths[0]));
+	dead->count++;
 	if (!owner->name[0] || validate_container_name(owner->name, NULL) < 0)
 		return;
 	snprintf(gone.name, sizeof(gone.name), "%s", owner->name);
@@ -260,26 +285,11 @@ static int net_reclaim(struct container *c, struct ctr_error *err)
 	if (lock_fd < 0)
 		return lock_fd;
 	r = ipam_reclaim(c->state_dir, dead_collect, &dead);
-	if (r < 0) {
-		error_set(err, r, "Failed to reclaim leases in '%s/net'", c->state_dir);
-	} else if (dead.count > 0) {
-		size_t n = 0;
-
-		dead.args[n++] = "reclaim";
-		for (size_t i = 0; i < dead.count; i++) {
-			dead.args[n++] = dead.names[i];
-			dead.args[n++] = dead.veths[i];
-		}
-		dead.args[n] = NULL;
-		r = helper_run(dead.args, err);
-		if (r < 0) {
-			log_warning("%s, ignoring", err->msg);
-			error_clear(err);
-			r = 0;
-		}
-	}
+	dead_flush(&dead);
 	close(lock_fd);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return error_set(err, r, "Failed to reclaim leases in '%s/net'", c->state_dir);
+	return 0;
 }
 
 static int helper_start(struct container *c, struct ctr_error *err);
