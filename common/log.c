@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 struct log_settings log_settings = {
 	.level = LOG_LEVEL_INFO,
@@ -18,20 +19,29 @@ static const char *const level_prefix[] = {
 	[LOG_LEVEL_DEBUG] = "debug: ",
 };
 
-/* Format the whole line first and write it with one call, so that lines from the
- * runtime and the container do not interleave mid-line. */
+/* Format the whole line, newline included, and write it with one write(2), so
+ * that lines of the runtime, the container and the network helper do not
+ * interleave mid-line.  stdio would not promise that: musl's unbuffered stderr
+ * writes a line and its newline as two parts. */
 static void write_line(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024];
 	int saved_errno = errno;
-	int len;
+	size_t len;
+	int n;
 
-	len = snprintf(line, sizeof(line), "ctrlab: %s", prefix);
-	if (len < 0)
-		len = 0;
-	vsnprintf(line + len, sizeof(line) - (size_t)len, fmt, ap);
-	fprintf(stderr, "%s\n", line);
+	n = snprintf(line, sizeof(line), "ctrlab: %s", prefix);
+	len = n < 0 ? 0 : (size_t)n;
+	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	if (n > 0)
+		len += (size_t)n;
+	/* A longer line is cut, and keeps room for its newline. */
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
 	fflush(stderr);
+	while (write(STDERR_FILENO, line, len) < 0 && errno == EINTR)
+		;
 	errno = saved_errno;
 }
 

@@ -22,7 +22,7 @@ enum log_level {
 struct log_settings {
 	enum log_level level;    /* highest level printed */
 	bool explain;            /* print narration lines */
-	const char *side;        /* "host" or "container" */
+	const char *side;        /* "host", "container", or stage 3's "helper" */
 };
 
 extern struct log_settings log_settings;

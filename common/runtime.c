@@ -334,13 +334,18 @@ int ctr_run(struct container *c, const struct ctr_stage *stage, struct ctr_error
 	log_debug("container name '%s'", c->name);
 	for (size_t m = 0; stage->modules[m]; m++)
 		c->clone_flags |= stage->modules[m]->clone_flags;
-	r = modules_validate(c, stage, err);
-	if (r < 0)
-		return r;
-
+	/* Block the signals before validate, since a module may start a helper
+	 * there (stage 3): a Ctrl-C from then on reaches the wait loop, and the
+	 * cleanup below runs. */
 	signal_fd = signals_block(&blocked);
 	if (signal_fd < 0)
 		return error_set(err, signal_fd, "Failed to block signals for forwarding");
+	r = modules_validate(c, stage, err);
+	if (r < 0) {
+		close(signal_fd);
+		sigprocmask(SIG_UNBLOCK, &blocked, NULL);
+		return r;
+	}
 
 	r = modules_before_clone(c, stage, err);
 	if (r >= 0)

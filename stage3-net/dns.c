@@ -255,3 +255,14 @@ void dns_files_remove(const struct container *c)
 			unlink(path);
 	}
 }
+
+void dns_addr_files_remove(const struct container *c, uint32_t addr)
+{
+	static const char *const leaves[] = { "resolv.conf", "hosts", "hostname" };
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(*leaves); i++) {
+		if (etc_file_path(c, addr, leaves[i], path, sizeof(path)) == 0)
+			unlink(path);
+	}
+}

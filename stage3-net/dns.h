@@ -55,4 +55,8 @@ int dns_files_setup(struct container *c, uint32_t addr, bool copy_host_resolv,
  * written there; the files of an address stay for its next container. */
 void dns_files_remove(const struct container *c);
 
+/* Remove the generated files of addr, after a run that failed before COMMAND
+ * started: no container used them, so they are not kept. */
+void dns_addr_files_remove(const struct container *c, uint32_t addr);
+
 #endif

@@ -52,13 +52,14 @@ struct helper_request {
 	char veth[IFNAMSIZ];      /* host end's name, "" with --net none */
 };
 
-/* Helper to runtime: the outcome, and every object it created. */
+/* Helper to runtime: the outcome, and every object it created.  The first
+ * three are undone by `undo` when the run fails before COMMAND starts. */
 struct helper_reply {
-	int32_t code;             /* 0, or -errno with msg */
-	uint8_t bridge_created;   /* the bridge, the nft table and forwarding: */
-	uint8_t table_created;    /*   undone by `undo` when the run fails before */
-	uint8_t forwarding_enabled;  /* COMMAND starts */
-	uint8_t publish_added;    /* DNAT rules tagged with the container's name */
+	int32_t code;               /* 0, or -errno with msg */
+	uint8_t bridge_created;     /* the bridge */
+	uint8_t table_created;      /* the nft table inet ctrlab */
+	uint8_t forwarding_enabled; /* ip_forward, which was 0 */
+	uint8_t publish_added;      /* DNAT rules tagged with the container's name */
 	char msg[CTR_ERROR_MSG_MAX];
 };
 
@@ -76,12 +77,19 @@ int helper_recv(int sock, void *msg, size_t len, int *ret_fd);
 /* Most arguments the runtime passes to one helper command. */
 #define HELPER_ARGS_MAX 64
 
+/* Most -p/--publish options of one run, in the runtime and the helper. */
+#define HELPER_PUBLISH_MAX 16
+
+/* Check that the helper is next to this program and executable.  Returns 0, or
+ * -errno with err naming the path and the fix. */
+int helper_check(struct ctr_error *err);
+
 /* Start the helper with args (a NULL-terminated list without the program
  * name), with sock as its fd HELPER_FD unless sock is negative, and the
  * runtime's --explain and log level.  It starts with every signal blocked, so a
- * Ctrl-C never stops it halfway: the runtime handles the signal and then undoes
- * what the reply lists as created.  Returns 0 with *ret_pid set, or -errno with
- * err set. */
+ * Ctrl-C never stops it halfway: the runtime, which blocks the same signals,
+ * passes the signal to the container once COMMAND runs.  Returns 0 with
+ * *ret_pid set, or -errno with err set. */
 int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err);
 
 /* Wait for the helper pid to exit.  Returns its exit status, or -errno. */

@@ -15,6 +15,7 @@
  * Every command also takes --explain and --log-level N (0 errors only, 3 debug),
  * so that its lines match the runtime's.  Exit status 0, or 125 on failure. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -31,15 +32,12 @@
 #include "stage3-net/nat.h"
 #include "stage3-net/net_setup.h"
 
-/* Most -p/--publish options: the runtime's limit. */
-#define PUBLISH_MAX 16
-
 struct args {
 	const char *state_dir;
 	const char *name;
 	bool mode_none;
 	struct net_plan plan;
-	struct ipam_publish publish[PUBLISH_MAX];
+	struct ipam_publish publish[HELPER_PUBLISH_MAX];
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -107,8 +105,8 @@ static int args_parse(int argc, char **argv, struct args *args)
 				return usage_error("%s", err.msg);
 			break;
 		case 'p':
-			if (args->plan.publish_count == PUBLISH_MAX)
-				return usage_error("Too many --publish options: the limit is %d", PUBLISH_MAX);
+			if (args->plan.publish_count == HELPER_PUBLISH_MAX)
+				return usage_error("Too many --publish options: the limit is %d", HELPER_PUBLISH_MAX);
 			if (ipam_publish_parse(optarg, &args->publish[args->plan.publish_count],
 					       &err) < 0)
 				return usage_error("%s", err.msg);
@@ -181,7 +179,7 @@ static int add_container(struct args *args, const struct helper_request *request
 	 * its links are all it can see. */
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return error_set(err, -errno, "Failed to join the container's network namespace");
-	log_settings.side = "container";
+	log_settings.side = "helper in the container's netns";
 	explain("setns(netns of the container, CLONE_NEWNET) = 0: the helper joins it");
 	return net_container_configure(plan, !args->mode_none, err);
 }
@@ -199,6 +197,8 @@ static int add_main(struct args *args)
 
 	if (!args->state_dir || !args->name || (!args->mode_none && !args->plan.bridge[0]))
 		return usage_error("%s", "add needs --state-dir, --name and, for bridge, --bridge and --subnet");
+	if (fcntl(HELPER_FD, F_GETFD) < 0)
+		return usage_error("add needs the runtime's socket as fd %d", HELPER_FD);
 	error_clear(&err);
 	r = add_host(args, &err);
 	/* Read the request even after a failure: a socket closed with an unread
@@ -225,8 +225,12 @@ static int add_main(struct args *args)
 	reply.table_created = args->plan.table_created;
 	reply.forwarding_enabled = args->plan.forwarding_enabled;
 	reply.publish_added = args->plan.publish_added;
-	if (helper_send(HELPER_FD, &reply, sizeof(reply), -1) < 0)
+	/* Without the runtime to read it, the reason goes to stderr. */
+	if (helper_send(HELPER_FD, &reply, sizeof(reply), -1) < 0) {
+		if (reply.msg[0])
+			log_error("%s", reply.msg);
 		return 125;
+	}
 	return r < 0 ? 125 : 0;
 }
 
@@ -256,6 +260,9 @@ int main(int argc, char **argv)
 	const char *command;
 	int r;
 
+	/* Every line names this program, so that --explain separates its steps
+	 * from the runtime's and the container's. */
+	log_settings.side = "helper";
 	/* Only the socket, if any, and stdio: the runtime's other fds are not ours. */
 	sys_close_range(HELPER_FD + 1, ~0U, 0);
 	if (argc < 2)

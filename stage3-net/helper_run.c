@@ -33,6 +33,21 @@ static int helper_path(char *buffer, size_t size)
 	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
 }
 
+int helper_check(struct ctr_error *err)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = helper_path(path, sizeof(path));
+	if (r < 0)
+		return error_set(err, r, "Failed to find the network helper " HELPER_NAME);
+	if (access(path, X_OK) < 0)
+		return error_set(err, -errno,
+				 "Network helper '%s' not found or not executable; run 'make stage3', which builds it next to run",
+				 path);
+	return 0;
+}
+
 int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err)
 {
 	const char *argv[HELPER_ARGS_MAX + 5];

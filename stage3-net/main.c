@@ -43,6 +43,10 @@ static int cleanup_main(int argc, char **argv)
 			state_dir = argv[++i];
 		} else if (strcmp(argv[i], "--explain") == 0) {
 			log_settings.explain = true;
+		} else if (strcmp(argv[i], "--state-dir") == 0) {
+			log_error("Invalid --state-dir '%s': give an absolute path, such as /run/ctrlab",
+				  i + 1 < argc ? argv[i + 1] : "");
+			return 125;
 		} else {
 			log_error("Invalid cleanup argument '%s': the only options are --state-dir DIR (absolute) and --explain",
 				  argv[i]);
@@ -50,6 +54,10 @@ static int cleanup_main(int argc, char **argv)
 		}
 	}
 	error_clear(&err);
+	if (helper_check(&err) < 0) {
+		log_error("%s", err.msg);
+		return 125;
+	}
 	/* The helper does the work: it is the program that speaks netlink and nft.
 	 * It prints its own errors. */
 	const char *args[] = { "cleanup", "--state-dir", state_dir, NULL };

@@ -17,9 +17,10 @@
  * namespaces.  The bridge is a virtual switch that joins the host ends of all
  * containers, and its address is their gateway.
  *
- * Reading order: helper.h (why stage 3 is two programs), then this file's
- * hooks from validate down, with ipam.c and dns.c, which the runtime calls.
- * Then the helper: helper_main.c, net_setup.c, netlink.c, nat.c, cleanup.c. */
+ * Reading order: helper.h (why stage 3 is two programs), helper_msg.c and
+ * helper_run.c, then this file's hooks from validate down, with ipam.c and
+ * dns.c, which the runtime calls.  Then the helper: helper_main.c,
+ * net_setup.c, netlink.c, nat.c, cleanup.c. */
 #include "stage3-net/net.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@
 #define NET_DEFAULT_BRIDGE "ctrlab0"
 #define NET_DEFAULT_SUBNET "10.88.0.0/16"
 /* Maximum number of -p/--publish options in one run. */
-#define NET_PUBLISH_MAX 16
+#define NET_PUBLISH_MAX HELPER_PUBLISH_MAX
 
 enum net_mode { NET_MODE_BRIDGE, NET_MODE_NONE, NET_MODE_HOST };
 
@@ -311,6 +312,9 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	}
 	/* A new network namespace contains only a loopback link, and it is down. */
 	c->clone_flags |= CLONE_NEWNET;
+	r = helper_check(err);
+	if (r < 0)
+		return r;
 	if (options.mode == NET_MODE_BRIDGE) {
 		ipam_subnet_parse(options.subnet_text, &run.subnet, err);
 		/* Reclaim now, before stage 2 creates the state directory, which
@@ -558,6 +562,8 @@ static void net_after_exit(struct container *c)
 		if (helper_run(args, &err) < 0)
 			log_warning("%s, ignoring", err.msg);
 	}
+	if (run.addr && !run.running)
+		dns_addr_files_remove(c, run.addr);
 	if (run.addr) {
 		ipam_lease_release(c->state_dir, run.addr);
 		explain("unlink lease of %s: the address is free again", run.addr_text);

@@ -144,7 +144,8 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
 	echo "leases: $(leases | wc -l)"'
 	assert_success
-	assert_line --partial "Failed to start the network helper '$WORK/alone/ctrlab-net': No such file or directory"
+	assert_line --partial "Network helper '$WORK/alone/ctrlab-net' not found or not executable; run 'make stage3', which builds it next to run: No such file or directory"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "ctrlab: error")" -eq 1 ]
 	assert_line "status 125"
 	assert_line "host unchanged"
 	assert_line "leases: 0"
@@ -157,6 +158,9 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	run "$BATS_TEST_DIRNAME/../stage3-net/ctrlab-net" frobnicate
 	assert_failure 125
 	assert_output --partial "Invalid command 'frobnicate'"
+	run "$BATS_TEST_DIRNAME/../stage3-net/ctrlab-net" add --state-dir "$WORK" --name x --mode none 3>&-
+	assert_failure 125
+	assert_output --partial "add needs the runtime's socket as fd 3"
 }
 
 @test "container pings the gateway" {
@@ -666,12 +670,16 @@ EOF
 	status=0; $RUN --subnet 192.168.251.0/24 true 2>&1 || status=$?
 	echo "status $status"
 	[ "$before" = "$(ip -o link; nft list ruleset)" ] && echo "host unchanged"
+	echo "etc files: $(ls $CTRLAB_STATE_DIR/net/etc 2>/dev/null | wc -l)"
+	echo "leases: $(ls $CTRLAB_STATE_DIR/net/leases 2>/dev/null | wc -l)"
 	ip route add 10.88.4.0/24 dev uplink0
 	status=0; $RUN true 2>&1 || status=$?
 	echo "status $status"
 	$RUN -q --subnet 10.201.0.0/16 busybox ip -o -4 addr show eth0'
 	assert_success
 	assert_line --partial "The subnet 192.168.251.0/24 overlaps the host's route 192.168.251.0/24 on uplink0; choose a free one with --subnet"
+	assert_line "etc files: 0"
+	assert_line "leases: 0"
 	assert_line --partial "The subnet 10.88.0.0/16 overlaps the host's route 10.88.4.0/24 on uplink0"
 	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 2 ]
 	assert_line "host unchanged"
@@ -790,8 +798,9 @@ EOF
 	assert_line --partial "uplink uplink0 192.168.251.2/24, MTU 1400"
 	assert_line --partial "netlink: RTM_NEWLINK ctrlab0 type bridge = 0"
 	assert_line --regexp "netlink: RTM_NEWLINK cv[0-9a-f]{11} up type veth peer eth0 \(in the container's netns\) mtu 1400 master ctrlab0 = 0"
-	assert_line --partial "container: netlink: RTM_NEWADDR 10.88.0.2/16 dev eth0 = 0"
-	assert_line --partial "container: netlink: RTM_NEWROUTE default via 10.88.0.1 dev eth0 = 0"
+	assert_line --partial "helper in the container's netns: netlink: RTM_NEWADDR 10.88.0.2/16 dev eth0 = 0"
+	assert_line --partial "helper in the container's netns: netlink: RTM_NEWROUTE default via 10.88.0.1 dev eth0 = 0"
+	assert_line --regexp "^ctrlab: explain: helper: netlink: RTM_NEWLINK cv[0-9a-f]{11} up type veth"
 	assert_line --partial "nft: table inet ctrlab"
 	assert_line --regexp "veth cv[0-9a-f]{11}: removed by the kernel with the container's network namespace"
 }
