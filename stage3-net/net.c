@@ -403,7 +403,12 @@ static int helper_start(struct container *c, struct ctr_error *err)
 
 /* Under the lease lock: check the -p host ports against those of running
  * containers, lease an address and record the ports in the lease.  Returns 0
- * or -errno with err set. */
+ * or -errno with err set.
+ *
+ * NOTE: this runs while the helper still checks the host's routes and
+ * firewall, so a check that fails comes after the lease.  net_after_exit()
+ * then removes the lease and the address's /etc files, but <state_dir>/net
+ * with its lock stays until `run cleanup`. */
 static int lease_take(struct container *c, struct ctr_error *err)
 {
 	struct ipam_owner owner;
