@@ -153,7 +153,7 @@ stage3-net/run: $(call stage_obj,$(COMMON_SRC) $(STAGE3_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(STAGE_CC) $(LDFLAGS) $(STATIC_LDFLAGS) -o $@ $(filter %.o,$^)
 
-stage3-net/ctrlab-net: $(call obj,$(HELPER_SRC)) $(BUILD)/flags
+stage3-net/ctrlab-net: $(call obj,$(HELPER_SRC)) build/link-flags
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(NET_LIBS) -ldl
 
