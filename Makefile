@@ -184,6 +184,10 @@ $(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
 $(BUILD)/unit/test_volume: $(call obj,stage2-mount/volume.c)
 $(BUILD)/unit/test_volume: UNIT_LIBS += $(call obj,stage2-mount/volume.c)
 
+# The runtime-helper messages are stage 3's; their test links that file alone.
+$(BUILD)/unit/test_helper_msg: $(call obj,stage3-net/helper_msg.c)
+$(BUILD)/unit/test_helper_msg: UNIT_LIBS += $(call obj,stage3-net/helper_msg.c)
+
 # Stage 3's test links its modules; it provides its own net_etc_bind(), so
 # stage 2 stays out of it.
 UNIT_NET_OBJ := $(call obj,stage3-net/ipam.c stage3-net/netlink.c stage3-net/nat.c \
