@@ -87,8 +87,8 @@ int helper_check(struct ctr_error *err);
 /* Start the helper with args (a NULL-terminated list without the program
  * name), with sock as its fd HELPER_FD unless sock is negative, and the
  * runtime's --explain and log level.  It starts with every signal blocked, so a
- * Ctrl-C never stops it halfway: the runtime, which blocks the same signals,
- * passes the signal to the container once COMMAND runs.  Returns 0 with
+ * Ctrl-C never stops it halfway: the runtime, which blocks the signals it
+ * forwards, passes the signal to the container once COMMAND runs.  Returns 0 with
  * *ret_pid set, or -errno with err set. */
 int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err);
 

@@ -42,9 +42,9 @@ int helper_check(struct ctr_error *err)
 	if (r < 0)
 		return error_set(err, r, "Failed to find the network helper " HELPER_NAME);
 	if (access(path, X_OK) < 0)
-		return error_set(err, -errno,
-				 "Network helper '%s' not found or not executable; run 'make stage3', which builds it next to run",
-				 path);
+		return error_setx(err, -errno,
+				  "Network helper '%s' not found or not executable (%s); build it with 'make stage3', or keep ctrlab-net in the same directory as run",
+				  path, strerror(errno));
 	return 0;
 }
 

@@ -144,7 +144,7 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
 	echo "leases: $(leases | wc -l)"'
 	assert_success
-	assert_line --partial "Network helper '$WORK/alone/ctrlab-net' not found or not executable; run 'make stage3', which builds it next to run: No such file or directory"
+	assert_line --partial "Network helper '$WORK/alone/ctrlab-net' not found or not executable (No such file or directory); build it with 'make stage3', or keep ctrlab-net in the same directory as run"
 	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "ctrlab: error")" -eq 1 ]
 	assert_line "status 125"
 	assert_line "host unchanged"
