@@ -17,6 +17,11 @@
  *   parent_running        host, once COMMAND runs: add fds to the wait loop
  *   parent_signal         host, a signal arrived: return true to consume it
  *   parent_after_exit     host, after the container is gone (and on failure)
+ *
+ * NOTE: parent_after_clone runs while the child sets itself up, so it must not
+ * do what the child's setup needs first, such as uid and gid maps or a cgroup
+ * to join.  Such a step needs a point where the child waits for it, and the
+ * lifecycle does not have one yet.
  */
 #ifndef CTRLAB_CONTAINER_H
 #define CTRLAB_CONTAINER_H

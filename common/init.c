@@ -293,6 +293,11 @@ static _Noreturn void init_run(struct container *c, const struct ctr_stage *stag
 	/* COMMAND has called execve, which closed its copy of the channel, or has
 	 * exited.  The runtime reads end-of-file once this copy is closed too. */
 	close(sync_fd);
+	/* The init never calls execve, so close-on-exec never closes what it got
+	 * from the runtime, such as the signalfd or stage 3's helper socket.  It
+	 * closes them itself: PID 1 keeps no fd of the host for the container's
+	 * life. */
+	sys_close_range(3, ~0U, 0);
 	explain("clone(CLONE_VM|CLONE_VFORK) = %d: init is PID %d, COMMAND is PID %d",
 		command, getpid(), command);
 	init_loop(command);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -288,6 +289,19 @@ static int wait_loop(struct container *c, const struct ctr_stage *stage, int sig
 	return state.exit_status;
 }
 
+/* The child sets itself up while parent_after_clone runs, so when that or the
+ * go failed, the child may have failed first and caused it: its message, when
+ * one is waiting, names the real cause. */
+static void child_failure_prefer(int sync_fd, struct ctr_error *err)
+{
+	struct sync_msg msg;
+
+	if (sync_recv_flags(sync_fd, &msg, MSG_DONTWAIT) != 1 || msg.type != SYNC_FAIL)
+		return;
+	error_setx(err, msg.code < 0 ? msg.code : -EIO, "%s", msg.msg);
+	err->exit_status = msg.exit_status ? msg.exit_status : 125;
+}
+
 /* Clone the container, let it go and wait until COMMAND runs.  Returns 0 or
  * -errno with err set; the child is stopped on failure. */
 static int container_start(struct container *c, const struct ctr_stage *stage,
@@ -316,6 +330,8 @@ static int container_start(struct container *c, const struct ctr_stage *stage,
 		if (r < 0)
 			error_set(err, r, "Failed to send go to the container");
 	}
+	if (r < 0)
+		child_failure_prefer(start.sync_fds[0], err);
 	if (r >= 0)
 		r = wait_for_exec(start.sync_fds[0], err);
 	close(start.sync_fds[0]);

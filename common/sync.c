@@ -48,10 +48,15 @@ void sync_send_error(int fd, enum sync_type type, const struct ctr_error *err)
 
 int sync_recv(int fd, struct sync_msg *ret_msg)
 {
+	return sync_recv_flags(fd, ret_msg, 0);
+}
+
+int sync_recv_flags(int fd, struct sync_msg *ret_msg, int flags)
+{
 	ssize_t n;
 
 	do
-		n = recv(fd, ret_msg, sizeof(*ret_msg), MSG_CMSG_CLOEXEC);
+		n = recv(fd, ret_msg, sizeof(*ret_msg), MSG_CMSG_CLOEXEC | flags);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;

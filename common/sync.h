@@ -40,4 +40,8 @@ void sync_send_error(int fd, enum sync_type type, const struct ctr_error *err);
  * -errno; a message of the wrong size is -EIO. */
 int sync_recv(int fd, struct sync_msg *ret_msg);
 
+/* sync_recv() with recv(2) flags such as MSG_DONTWAIT, which makes a missing
+ * message -EAGAIN. */
+int sync_recv_flags(int fd, struct sync_msg *ret_msg, int flags);
+
 #endif

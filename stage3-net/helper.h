@@ -9,9 +9,10 @@
  *                          hundred kB of memory.
  *   stage3-net/ctrlab-net  the helper: every netlink request (libmnl) and
  *                          every nft command (libnftables).  Debian builds both
- *                          libraries for glibc only, so the helper links them
- *                          dynamically, pays glibc's start-up and exits once its
- *                          work is done.
+ *                          libraries for glibc only, so the helper links libmnl
+ *                          dynamically, loads libnftables with dlopen(3) when
+ *                          it needs nft, pays glibc's start-up and exits once
+ *                          its work is done.
  *
  * The runtime starts the helper before it clones the container, so the helper's
  * start-up and host checks overlap the container's mounts.  Their dialogue on a
@@ -92,8 +93,16 @@ int helper_check(struct ctr_error *err);
  * *ret_pid set, or -errno with err set. */
 int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err);
 
-/* Wait for the helper pid to exit.  Returns its exit status, or -errno. */
+/* How long the runtime waits for the helper before it kills it. */
+#define HELPER_TIMEOUT_MS 10000
+
+/* Wait at most HELPER_TIMEOUT_MS for the helper pid to exit, then kill it.
+ * Returns its exit status (128 + N for signal N), or -ETIMEDOUT, or -errno. */
 int helper_wait(pid_t pid);
+
+/* Describe how the helper pid ended, after it closed its socket without a
+ * reply, into buffer: "exit status 1", "signal 9", or "a timeout". */
+void helper_status_describe(pid_t pid, char *buffer, size_t size);
 
 /* Run the helper with args and wait for it.  Returns 0, or -EIO when it
  * failed (it printed why), or -errno with err set. */

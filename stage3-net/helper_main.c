@@ -33,6 +33,7 @@
 #include "stage3-net/net_setup.h"
 
 struct args {
+	pid_t parent;               /* the runtime, this program's parent */
 	const char *state_dir;
 	const char *name;
 	bool mode_none;
@@ -151,6 +152,30 @@ static int add_host(struct args *args, struct ctr_error *err)
 	return net_host_prepare(args->state_dir, &args->plan, err);
 }
 
+/* Add the DNAT rules of the published ports under the lease lock, and only
+ * while the runtime that owns the lease runs.  Once it is gone, the next run's
+ * reclaim may already have freed the address for another container, which
+ * must not receive these ports.  Returns 0 or -errno with err set. */
+static int publish_locked(struct args *args, struct ctr_error *err)
+{
+	struct net_plan *plan = &args->plan;
+	int lock_fd;
+	int r;
+
+	lock_fd = ipam_lock(args->state_dir, err);
+	if (lock_fd < 0)
+		return lock_fd;
+	if (getppid() != args->parent) {
+		close(lock_fd);
+		return error_setx(err, -ESRCH, "The runtime ended before its ports were published");
+	}
+	/* Set first: a rule added before a failure is removed too. */
+	plan->publish_added = true;
+	r = nat_publish_add(args->name, plan->addr, plan->publish, plan->publish_count, err);
+	close(lock_fd);
+	return r;
+}
+
 /* The container's part of `add`, once the runtime sent its address and
  * network namespace.  Returns 0 or -errno with err set. */
 static int add_container(struct args *args, const struct helper_request *request,
@@ -164,10 +189,7 @@ static int add_container(struct args *args, const struct helper_request *request
 		ipam_addr_format(plan->addr, plan->addr_text);
 		snprintf(plan->veth, sizeof(plan->veth), "%s", request->veth);
 		if (plan->publish_count > 0) {
-			/* Set first: a rule added before a failure is removed too. */
-			plan->publish_added = true;
-			r = nat_publish_add(args->name, plan->addr, plan->publish,
-					    plan->publish_count, err);
+			r = publish_locked(args, err);
 			if (r < 0)
 				return r;
 		}
@@ -213,6 +235,7 @@ static int add_main(struct args *args)
 			r = error_set(&err, received < 0 ? received : -EPROTO,
 				      "Failed to receive the container's network namespace");
 		} else {
+			request.veth[sizeof(request.veth) - 1] = '\0';
 			r = add_container(args, &request, netns_fd, &err);
 		}
 	}
@@ -255,7 +278,7 @@ static int reclaim_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct args args = { .state_dir = NULL };
+	struct args args = { .parent = getppid() };
 	struct ctr_error err;
 	const char *command;
 	int r;
@@ -263,8 +286,10 @@ int main(int argc, char **argv)
 	/* Every line names this program, so that --explain separates its steps
 	 * from the runtime's and the container's. */
 	log_settings.side = "helper";
-	/* Only the socket, if any, and stdio: the runtime's other fds are not ours. */
+	/* Only the socket of `add`, and stdio: the runtime's other fds are not ours. */
 	sys_close_range(HELPER_FD + 1, ~0U, 0);
+	if (argc < 2 || strcmp(argv[1], "add") != 0)
+		close(HELPER_FD);
 	if (argc < 2)
 		return usage_error("%s", "Missing command: give add, unpublish, undo, reclaim or cleanup");
 	command = argv[1];

@@ -52,6 +52,7 @@ int helper_recv(int sock, void *msg, size_t len, int *ret_fd)
 		.msg_controllen = sizeof(control.space),
 	};
 	struct cmsghdr *cmsg;
+	int r = 1;
 	ssize_t n;
 
 	if (ret_fd)
@@ -63,16 +64,20 @@ int helper_recv(int sock, void *msg, size_t len, int *ret_fd)
 		return -errno;
 	if (n == 0)
 		return 0;
+	/* A longer message was cut to len, or an fd was dropped: either way it
+	 * is not one of ours, perhaps from a helper of another build. */
+	if (header.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		r = -EPROTO;
 	cmsg = CMSG_FIRSTHDR(&header);
 	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
 		int fd;
 
 		memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-		if (ret_fd)
+		if (ret_fd && r == 1)
 			*ret_fd = fd;
 		else
 			close(fd);
 	}
 	/* SOCK_SEQPACKET keeps message boundaries: a shorter one is not ours. */
-	return (size_t)n == len ? 1 : -EPROTO;
+	return (size_t)n == len ? r : -EPROTO;
 }

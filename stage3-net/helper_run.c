@@ -4,13 +4,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/syscalls.h"
 
 extern char **environ;
 
@@ -54,6 +58,7 @@ int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_e
 	char path[PATH_MAX];
 	char level[2] = { (char)('0' + log_settings.level), '\0' };
 	size_t n = 0;
+	pid_t parent;
 	pid_t pid;
 	int r;
 
@@ -73,6 +78,7 @@ int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_e
 	 * helper's execve is done, while a forked child execs on another CPU and
 	 * the runtime goes on at once.  A copy of this small static program costs
 	 * less than that wait. */
+	parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		return error_set(err, -errno, "Failed to fork the network helper");
@@ -83,6 +89,12 @@ int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_e
 		 * helper.h. */
 		sigfillset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* SIGKILL cannot be blocked: the helper never outlives the runtime,
+		 * which could no longer undo what it made.  The death signal
+		 * survives execve; a runtime that died before prctl is caught by
+		 * the check of the parent after it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		/* The socket becomes the helper's fd 3, the only one it gets besides
 		 * stdio: every other fd of the runtime is close-on-exec.  dup2 onto
 		 * the same number would leave close-on-exec set, hence the fcntl. */
@@ -101,13 +113,46 @@ int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_e
 
 int helper_wait(pid_t pid)
 {
+	struct pollfd exited = { .fd = sys_pidfd_open(pid), .events = POLLIN };
+	bool killed = false;
 	int wstatus;
 
+	/* A pidfd becomes readable when its process exits.  A helper stuck in the
+	 * kernel or a library must not keep the runtime from ever exiting, because
+	 * the runtime keeps its signals blocked until the wait loop. */
+	if (exited.fd >= 0) {
+		int ready;
+
+		do
+			ready = poll(&exited, 1, HELPER_TIMEOUT_MS);
+		while (ready < 0 && errno == EINTR);
+		if (ready == 0) {
+			log_warning("The network helper (PID %d) did not finish within %d ms; killing it",
+				    pid, HELPER_TIMEOUT_MS);
+			sys_pidfd_send_signal(exited.fd, SIGKILL);
+			killed = true;
+		}
+		close(exited.fd);
+	}
 	while (waitpid(pid, &wstatus, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
 	}
+	if (killed)
+		return -ETIMEDOUT;
 	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+void helper_status_describe(pid_t pid, char *buffer, size_t size)
+{
+	int status = helper_wait(pid);
+
+	if (status == -ETIMEDOUT)
+		snprintf(buffer, size, "a timeout");
+	else if (status > 128)
+		snprintf(buffer, size, "signal %d", status - 128);
+	else
+		snprintf(buffer, size, "exit status %d", status);
 }
 
 int helper_run(const char *const *args, struct ctr_error *err)
@@ -120,7 +165,7 @@ int helper_run(const char *const *args, struct ctr_error *err)
 		return r;
 	r = helper_wait(pid);
 	if (r < 0)
-		return error_set(err, r, "Failed to wait for the network helper");
+		return error_set(err, r, "Failed to wait for the network helper's %s", args[0]);
 	return r == 0 ? 0 : error_setx(err, -EIO, "The network helper's %s failed (exit status %d)",
 				       args[0], r);
 }

@@ -26,16 +26,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "common/parse.h"
 #include "common/state.h"
+#include "common/syscalls.h"
 #include "stage3-net/dns.h"
 #include "stage3-net/helper.h"
 #include "stage3-net/ipam.h"
@@ -294,9 +298,10 @@ static int net_reclaim(struct container *c, struct ctr_error *err)
 }
 
 static int helper_start(struct container *c, struct ctr_error *err);
+static int lease_take(struct container *c, struct ctr_error *err);
 
 /* Runs on the host before anything is created: reclaim what killed containers
- * left, and start the network helper. */
+ * left, lease an address and start the network helper. */
 static int net_validate(struct container *c, struct ctr_error *err)
 {
 	int r;
@@ -322,10 +327,21 @@ static int net_validate(struct container *c, struct ctr_error *err)
 		r = net_reclaim(c, err);
 		if (r < 0)
 			return r;
+		/* The lease comes before the helper's checks, so a failed run's
+		 * undo finds this run alive and keeps the bridge and the table
+		 * that the helper may find ready. */
+		r = lease_take(c, err);
+		if (r < 0)
+			return r;
 	}
 	/* Start the helper as soon as the options are known to be good: its
 	 * start-up is the longest step of a run, and overlaps all that follows. */
-	return helper_start(c, err);
+	r = helper_start(c, err);
+	if (r < 0 && run.addr) {
+		ipam_lease_release(c->state_dir, run.addr);
+		run.addr = 0;
+	}
+	return r;
 }
 
 /* Create c's state directory unless stage 2 created it.  Returns 0 or -errno
@@ -405,10 +421,10 @@ static int helper_start(struct container *c, struct ctr_error *err)
  * containers, lease an address and record the ports in the lease.  Returns 0
  * or -errno with err set.
  *
- * NOTE: this runs while the helper still checks the host's routes and
- * firewall, so a check that fails comes after the lease.  net_after_exit()
- * then removes the lease and the address's /etc files, but <state_dir>/net
- * with its lock stays until `run cleanup`. */
+ * NOTE: this runs before the helper checks the host's routes and firewall,
+ * so a check that fails comes after the lease.  net_after_exit() then removes
+ * the lease and the address's /etc files, but <state_dir>/net with its lock
+ * stays until `run cleanup`. */
 static int lease_take(struct container *c, struct ctr_error *err)
 {
 	struct ipam_owner owner;
@@ -439,7 +455,7 @@ static int lease_take(struct container *c, struct ctr_error *err)
 	return 0;
 }
 
-/* Runs on the host before clone: lease an address and write the /etc files. */
+/* Runs on the host before clone: write the /etc files. */
 static int net_before_clone(struct container *c, struct ctr_error *err)
 {
 	int r;
@@ -447,13 +463,43 @@ static int net_before_clone(struct container *c, struct ctr_error *err)
 	r = state_dir_ensure(c, err);
 	if (r < 0)
 		return r;
-	if (options.mode == NET_MODE_BRIDGE) {
-		r = lease_take(c, err);
-		if (r < 0)
-			return r;
-	}
 	return dns_files_setup(c, run.addr, options.mode == NET_MODE_HOST, options.dns,
 			       options.dns_count, err);
+}
+
+/* Read the helper's reply, waiting at most HELPER_TIMEOUT_MS: the runtime
+ * keeps its signals blocked until the wait loop, so a stuck helper must not
+ * keep it here.  A helper that ends without a reply is collected and named.  Returns 0
+ * with run.reply set, or -errno with err set. */
+static int helper_reply_read(struct ctr_error *err)
+{
+	struct pollfd reply = { .fd = run.helper_sock, .events = POLLIN };
+	char how[32];
+	int ready;
+	int r;
+
+	do
+		ready = poll(&reply, 1, HELPER_TIMEOUT_MS);
+	while (ready < 0 && errno == EINTR);
+	if (ready == 0) {
+		kill(run.helper_pid, SIGKILL);
+		helper_wait(run.helper_pid);
+		run.helper_pid = 0;
+		return error_setx(err, -ETIMEDOUT,
+				  "The network helper did not reply within %d ms; it was killed, and 'run cleanup' removes what it left",
+				  HELPER_TIMEOUT_MS);
+	}
+	r = helper_recv(run.helper_sock, &run.reply, sizeof(run.reply), NULL);
+	if (r == 1) {
+		run.reply.msg[sizeof(run.reply.msg) - 1] = '\0';
+		run.replied = true;
+		return 0;
+	}
+	helper_status_describe(run.helper_pid, how, sizeof(how));
+	run.helper_pid = 0;
+	return error_setx(err, r < 0 ? r : -EPIPE,
+			  "The network helper ended with %s before it replied; 'run cleanup' removes what it left",
+			  how);
 }
 
 /* Runs on the host while the child sets up its mounts: hand the child's new
@@ -475,12 +521,11 @@ static int net_after_clone(struct container *c, struct ctr_error *err)
 		return error_set(err, -errno, "Failed to open '%s'", path);
 	r = helper_send(run.helper_sock, &request, sizeof(request), netns_fd);
 	close(netns_fd);
-	if (r < 0)
+	if (r < 0 && r != -EPIPE)
 		return error_set(err, r, "Failed to send the network namespace to the helper");
-	r = helper_recv(run.helper_sock, &run.reply, sizeof(run.reply), NULL);
-	if (r <= 0)
-		return error_set(err, r < 0 ? r : -EPIPE, "Failed to read the network helper's reply");
-	run.replied = true;
+	r = helper_reply_read(err);
+	if (r < 0)
+		return r;
 	if (run.reply.code < 0)
 		return error_setx(err, run.reply.code, "%s", run.reply.msg);
 	return 0;
@@ -490,30 +535,52 @@ static int net_after_clone(struct container *c, struct ctr_error *err)
  * waits for one, collect its reply and its exit status. */
 static void helper_finish(void)
 {
-	if (!run.helper_pid)
-		return;
-	if (!run.replied) {
+	struct ctr_error err;
+
+	if (run.helper_sock >= 0 && run.helper_pid && !run.replied) {
 		shutdown(run.helper_sock, SHUT_WR);
-		run.replied = helper_recv(run.helper_sock, &run.reply, sizeof(run.reply),
-					  NULL) == 1;
+		error_clear(&err);
+		if (helper_reply_read(&err) < 0)
+			log_warning("%s", err.msg);
 	}
-	close(run.helper_sock);
+	if (run.helper_sock >= 0)
+		close(run.helper_sock);
 	run.helper_sock = -1;
-	helper_wait(run.helper_pid);
+	if (run.helper_pid)
+		helper_wait(run.helper_pid);
 	run.helper_pid = 0;
+}
+
+/* Wait loop callback: the helper's pidfd is readable, so it has exited. */
+static int helper_exited(int fd, short revents, void *data)
+{
+	(void)revents;
+	(void)data;
+	helper_finish();
+	close(fd);
+	return 1;
 }
 
 /* Runs on the host once COMMAND was executed: from here on, the bridge and the
  * table this run created stay for the next runs, until `run cleanup`. */
 static int net_running(struct container *c, struct ctr_loop *loop, struct ctr_error *err)
 {
+	int pidfd;
+
 	(void)c;
-	(void)loop;
 	(void)err;
 	run.running = true;
-	/* The helper replied and exits: collect it now, so that only the
-	 * runtime waits while the container runs. */
-	helper_finish();
+	if (!run.helper_pid)
+		return 0;
+	/* The helper replied and exits.  The wait loop collects it once its pidfd
+	 * becomes readable, so that only the runtime waits while the container
+	 * runs, and signals are forwarded meanwhile. */
+	pidfd = sys_pidfd_open(run.helper_pid);
+	if (pidfd < 0 || loop_watch(loop, pidfd, POLLIN, helper_exited, NULL) < 0) {
+		if (pidfd >= 0)
+			close(pidfd);
+		helper_finish();
+	}
 	return 0;
 }
 
@@ -561,7 +628,7 @@ static void net_after_exit(struct container *c)
 			run.veth);
 	/* The rules go before the lease: the next holder of the address must not
 	 * receive this container's ports. */
-	if (run.replied && run.reply.publish_added) {
+	if (options.publish_count > 0 && (!run.replied || run.reply.publish_added)) {
 		const char *args[] = { "unpublish", "--name", c->name, NULL };
 
 		if (helper_run(args, &err) < 0)

@@ -794,3 +794,11 @@ tree_digest() {
 	assert_output --partial "move_mount(tree of \"$TMP/vol\", \"/data\""
 	assert_output --partial 'clone3(flags=CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS'
 }
+
+@test "the init holds no fd of the host" {
+	# PID 1 never calls execve, so close-on-exec never closes what it got from
+	# the runtime: it closes everything but stdio itself, once COMMAND runs.
+	run "$RUN" -T sh -c 'sleep 0.2; ls /proc/1/fd'
+	assert_success
+	assert_output "$(printf "0\n1\n2")"
+}

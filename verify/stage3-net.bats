@@ -151,6 +151,24 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	assert_line "leases: 0"
 }
 
+@test "a helper that ends without a reply is named" {
+	sim "$HELPERS"'
+	before=$(snapshot)
+	mkdir $WORK/broken
+	cp $RUN $WORK/broken/run
+	printf "#!/bin/sh\nexit 3\n" > $WORK/broken/ctrlab-net
+	chmod +x $WORK/broken/ctrlab-net
+	status=0; $WORK/broken/run --rootfs "$PWD/rootfs" true 2>&1 || status=$?
+	echo "status $status"
+	[ "$before" = "$(snapshot)" ] && echo "host unchanged"
+	echo "leases: $(leases | wc -l)"'
+	assert_success
+	assert_line --partial "The network helper ended with exit status 3 before it replied"
+	assert_line "status 125"
+	assert_line "host unchanged"
+	assert_line "leases: 0"
+}
+
 @test "the helper rejects bad arguments with 125" {
 	run "$BATS_TEST_DIRNAME/../stage3-net/ctrlab-net" add --mode bogus
 	assert_failure 125
