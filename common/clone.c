@@ -102,6 +102,11 @@ pid_t clone_container(uint64_t flags, clone_child_fn fn, void *data, int *ret_pi
 		log_debug("clone3 is not available (ENOSYS): using clone(2)");
 		return clone_with_stack(flags, fn, data, ret_pidfd, err);
 	}
+	if (pid < 0 && errno == EPERM)
+		return error_setx(err, -EPERM,
+				  "Failed to clone3(flags=%s): %s; new namespaces need root here, so run as root or with sudo",
+				  flags_format(flags, clone_flag_names, names, sizeof(names)),
+				  strerror(EPERM));
 	if (pid < 0)
 		return error_set(err, -errno, "Failed to clone3(flags=%s)",
 				 flags_format(flags, clone_flag_names, names, sizeof(names)));

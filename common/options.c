@@ -244,11 +244,17 @@ static int report_bad_long_option(const char *text, const char *program,
 			  text, program);
 }
 
-static int report_bad_option(int opt, char **argv, const struct ctr_option **list,
-			     size_t count, struct ctr_error *err)
+static int report_bad_option(int opt, int argc, char **argv,
+			     const struct ctr_option **list, size_t count,
+			     struct ctr_error *err)
 {
-	const char *text = argv[optind - 1];
+	/* musl's getopt moves optind past a short option that misses its value at
+	 * the end of argv, so argv[optind - 1] is then the NULL after the last. */
+	const char *text = optind - 1 < argc && argv[optind - 1] ? argv[optind - 1] : "";
+	char short_text[3] = { '-', (char)optopt, '\0' };
 
+	if (optopt > 0 && optopt < 128 && strncmp(text, "--", 2) != 0)
+		text = short_text;
 	if (opt == ':') {
 		int index = option_index(list, count, optopt ? optopt : 0);
 		const char *arg_name = index >= 0 ? list[index]->arg_name : "a value";
@@ -284,7 +290,7 @@ int options_parse(struct container *c, const struct ctr_stage *stage, int argc,
 		int r;
 
 		if (opt == '?' || opt == ':' || index < 0)
-			return report_bad_option(opt, argv, list, count, err);
+			return report_bad_option(opt, argc, argv, list, count, err);
 		if (strcmp(list[index]->long_name, "help") == 0)
 			return OPTIONS_HELP;
 		if (strcmp(list[index]->long_name, "version") == 0)

@@ -50,6 +50,10 @@ int state_dir_create(const struct container *c, struct ctr_error *err)
 			return error_setx(err, -EEXIST,
 					  "A container named '%s' already exists ('%s'); choose another --name",
 					  c->name, path);
+		if (errno == EACCES)
+			return error_setx(err, -EACCES,
+					  "Failed to create '%s': %s; run as root, or pass a directory of your own with --state-dir DIR",
+					  path, strerror(EACCES));
 		return error_set(err, -errno, "Failed to create '%s'", path);
 	}
 	explain("mkdir(\"%s\", 0700) = 0", path);

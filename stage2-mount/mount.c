@@ -120,7 +120,7 @@ static const struct ctr_option mount_options[] = {
 	{ "rootfs", 0, "DIR", "root filesystem of the container (default: rootfs/ next to the stage directories)", set_rootfs },
 	{ "read-only", 0, NULL, "mount the container's root read-only", set_read_only },
 	{ "no-overlay", 0, NULL, "write straight into the rootfs directory instead of a throwaway overlay", set_no_overlay },
-	{ "volume", 'v', "HOST:CONTAINER[:ro]", "bind-mount HOST at CONTAINER, recursively; ro makes it read-only", set_volume },
+	{ "volume", 'v', "HOST:CONTAINER[:ro]", "bind-mount HOST at CONTAINER, recursively; ro makes it read-only (rw, the default, may be written too)", set_volume },
 	{ "workdir", 'w', "DIR", "working directory of COMMAND inside the container (default: /)", set_workdir },
 	{ "tty", 't', NULL, "give the container its own pty even when stdin is not a terminal", set_tty },
 	{ "no-tty", 'T', NULL, "no pty: a terminal on stdin, stdout or stderr is relayed through a pipe", set_no_tty },

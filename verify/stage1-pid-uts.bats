@@ -162,6 +162,10 @@ teardown() {
 	run "$RUN" --hostname
 	assert_equal "$status" 125
 	assert_output --partial "'--hostname' needs a value (NAME)"
+	# A short option last on the line, without its value.
+	run "$RUN" -e
+	assert_equal "$status" 125
+	assert_output "ctrlab: error: Option '-e' needs a value (KEY=VALUE); run '$RUN --help' for usage"
 	run "$RUN" --name 'bad/name' true
 	assert_equal "$status" 125
 	assert_output --partial "Invalid container name 'bad/name'"
