@@ -48,7 +48,7 @@ endif
 
 COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
 	common/options.c common/sync.c common/flagnames.c common/clone.c \
-	common/init.c common/runtime.c common/main.c common/state.c
+	common/init.c common/runtime.c common/main.c common/state.c common/fdpass.c
 STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
 STAGE1_MODULES := stage1-pid-uts/pid_uts.c
 STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/rootfs.c \
@@ -56,13 +56,13 @@ STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/ro
 	stage2-mount/volume.c
 STAGE2_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) stage2-mount/main.c
 STAGE3_MODULES := stage3-net/net.c stage3-net/ipam.c stage3-net/dns.c \
-	stage3-net/etc_bind.c stage3-net/helper_msg.c stage3-net/helper_run.c
+	stage3-net/etc_bind.c stage3-net/helper_run.c
 STAGE3_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) $(STAGE3_MODULES) stage3-net/main.c
 # Stage 3's network helper (stage3-net/helper.h) is the one program that speaks
 # netlink and nft.  libmnl ships no static library, so it links dynamically with
 # glibc; nat.c loads libnftables with dlopen only when it runs an nft command.
 HELPER_SRC := common/error.c common/log.c common/parse.c common/state.c \
-	stage3-net/helper_main.c stage3-net/helper_msg.c stage3-net/net_setup.c \
+	common/fdpass.c stage3-net/helper_main.c stage3-net/net_setup.c \
 	stage3-net/ipam.c stage3-net/netlink.c stage3-net/nat.c stage3-net/cleanup.c
 NET_LIBS := $(shell pkg-config --libs libmnl)
 
@@ -183,10 +183,6 @@ $(BUILD)/unit/%: verify/unit/%.c $(UNIT_LIB_OBJ) $(HEADERS)
 # The volume spec parser is stage 2's; its test links stage 2's volume code.
 $(BUILD)/unit/test_volume: $(call obj,stage2-mount/volume.c)
 $(BUILD)/unit/test_volume: UNIT_LIBS += $(call obj,stage2-mount/volume.c)
-
-# The runtime-helper messages are stage 3's; their test links that file alone.
-$(BUILD)/unit/test_helper_msg: $(call obj,stage3-net/helper_msg.c)
-$(BUILD)/unit/test_helper_msg: UNIT_LIBS += $(call obj,stage3-net/helper_msg.c)
 
 # Stage 3's test links its modules; it provides its own net_etc_bind(), so
 # stage 2 stays out of it.

@@ -25,6 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/fdpass.h"
 #include "common/log.h"
 #include "stage2-mount/mount_step.h"
 
@@ -84,29 +85,13 @@ void pty_after_clone(void)
 	pty.sock[1] = -1;
 }
 
-/* Send fd over sock as SCM_RIGHTS ancillary data: the receiver gets its own fd
- * for the same open file. */
+/* Send fd over sock with a one-byte message (common/fdpass.c).  Returns 0 or
+ * -errno. */
 static int fd_send(int sock, int fd)
 {
 	char byte = 'm';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr header;
-		char space[CMSG_SPACE(sizeof(int))];
-	} control = { 0 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.space,
-		.msg_controllen = sizeof(control.space),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+	return fd_msg_send(sock, &byte, 1, fd);
 }
 
 /* Receive one fd sent by fd_send().  Returns the fd or -errno; -EIO when the
@@ -114,26 +99,13 @@ static int fd_send(int sock, int fd)
 static int fd_receive(int sock)
 {
 	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr header;
-		char space[CMSG_SPACE(sizeof(int))];
-	} control;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.space,
-		.msg_controllen = sizeof(control.space),
-	};
-	struct cmsghdr *cmsg;
 	int fd;
+	int r = fd_msg_recv(sock, &byte, 1, &fd);
 
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
-		return -errno;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (r < 0)
+		return r;
+	if (r == 0 || fd < 0)
 		return -EIO;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
 	return fd;
 }
 

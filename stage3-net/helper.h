@@ -64,15 +64,6 @@ struct helper_reply {
 	char msg[CTR_ERROR_MSG_MAX];
 };
 
-/* Send msg of len bytes on sock, with fd attached unless it is negative.
- * Returns 0 or -errno. */
-int helper_send(int sock, const void *msg, size_t len, int fd);
-
-/* Receive one message of exactly len bytes from sock into msg.  An attached fd
- * goes to *ret_fd (-1 without one), or is closed when ret_fd is NULL.  Returns
- * 1, 0 at end-of-file, or -errno. */
-int helper_recv(int sock, void *msg, size_t len, int *ret_fd);
-
 /* The runtime's side (helper_run.c). */
 
 /* Most arguments the runtime passes to one helper command. */

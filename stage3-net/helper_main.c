@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "common/parse.h"
 #include "common/syscalls.h"
+#include "common/fdpass.h"
 #include "stage3-net/helper.h"
 #include "stage3-net/ipam.h"
 #include "stage3-net/nat.h"
@@ -226,7 +227,7 @@ static int add_main(struct args *args)
 	/* Read the request even after a failure: a socket closed with an unread
 	 * message in it resets the connection, and the runtime would lose the
 	 * reply with the reason. */
-	received = helper_recv(HELPER_FD, &request, sizeof(request), &netns_fd);
+	received = fd_msg_recv(HELPER_FD, &request, sizeof(request), &netns_fd);
 	if (r >= 0) {
 		if (received == 0) {
 			/* The runtime failed on its side and shut its end down. */
@@ -249,7 +250,7 @@ static int add_main(struct args *args)
 	reply.forwarding_enabled = args->plan.forwarding_enabled;
 	reply.publish_added = args->plan.publish_added;
 	/* Without the runtime to read it, the reason goes to stderr. */
-	if (helper_send(HELPER_FD, &reply, sizeof(reply), -1) < 0) {
+	if (fd_msg_send(HELPER_FD, &reply, sizeof(reply), -1) < 0) {
 		if (reply.msg[0])
 			log_error("%s", reply.msg);
 		return 125;

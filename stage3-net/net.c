@@ -17,8 +17,8 @@
  * namespaces.  The bridge is a virtual switch that joins the host ends of all
  * containers, and its address is their gateway.
  *
- * Reading order: helper.h (why stage 3 is two programs), helper_msg.c and
- * helper_run.c, then this file's hooks from validate down, with ipam.c and
+ * Reading order: helper.h (why stage 3 is two programs), helper_run.c and
+ * common/fdpass.c, then this file's hooks from validate down, with ipam.c and
  * dns.c, which the runtime calls.  Then the helper: helper_main.c,
  * net_setup.c, netlink.c, nat.c, cleanup.c. */
 #include "stage3-net/net.h"
@@ -41,6 +41,7 @@
 #include "common/state.h"
 #include "common/syscalls.h"
 #include "stage3-net/dns.h"
+#include "common/fdpass.h"
 #include "stage3-net/helper.h"
 #include "stage3-net/ipam.h"
 
@@ -489,7 +490,7 @@ static int helper_reply_read(struct ctr_error *err)
 				  "The network helper did not reply within %d ms; it was killed, and 'run cleanup' removes what it left",
 				  HELPER_TIMEOUT_MS);
 	}
-	r = helper_recv(run.helper_sock, &run.reply, sizeof(run.reply), NULL);
+	r = fd_msg_recv(run.helper_sock, &run.reply, sizeof(run.reply), NULL);
 	if (r == 1) {
 		run.reply.msg[sizeof(run.reply.msg) - 1] = '\0';
 		run.replied = true;
@@ -519,7 +520,7 @@ static int net_after_clone(struct container *c, struct ctr_error *err)
 	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (netns_fd < 0)
 		return error_set(err, -errno, "Failed to open '%s'", path);
-	r = helper_send(run.helper_sock, &request, sizeof(request), netns_fd);
+	r = fd_msg_send(run.helper_sock, &request, sizeof(request), netns_fd);
 	close(netns_fd);
 	if (r < 0 && r != -EPIPE)
 		return error_set(err, r, "Failed to send the network namespace to the helper");

@@ -1,6 +1,5 @@
-/* The messages between the runtime and the network helper: see helper.h.
- * Linked into both programs. */
-#include "stage3-net/helper.h"
+/* Messages with an fd attached: see fdpass.h. */
+#include "common/fdpass.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,7 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int helper_send(int sock, const void *msg, size_t len, int fd)
+int fd_msg_send(int sock, const void *msg, size_t len, int fd)
 {
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
 	union {
@@ -38,7 +37,7 @@ int helper_send(int sock, const void *msg, size_t len, int fd)
 	return 0;
 }
 
-int helper_recv(int sock, void *msg, size_t len, int *ret_fd)
+int fd_msg_recv(int sock, void *msg, size_t len, int *ret_fd)
 {
 	struct iovec iov = { .iov_base = msg, .iov_len = len };
 	union {

@@ -1,5 +1,5 @@
-/* Unit tests for stage3-net/helper_msg.c: the messages between the runtime and
- * the network helper, over a real SOCK_SEQPACKET socketpair. */
+/* Unit tests for common/fdpass.c, with the messages between stage 3's runtime
+ * and its network helper, over a real SOCK_SEQPACKET socketpair. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "common/fdpass.h"
 #include "stage3-net/helper.h"
 
 static int pair[2];
@@ -48,8 +49,8 @@ static void request_with_fd(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	snprintf(sent.veth, sizeof(sent.veth), "cv0012340abcd");
-	assert_int_equal(helper_send(pair[0], &sent, sizeof(sent), fd), 0);
-	assert_int_equal(helper_recv(pair[1], &got, sizeof(got), &got_fd), 1);
+	assert_int_equal(fd_msg_send(pair[0], &sent, sizeof(sent), fd), 0);
+	assert_int_equal(fd_msg_recv(pair[1], &got, sizeof(got), &got_fd), 1);
 	assert_int_equal(got.addr, sent.addr);
 	assert_string_equal(got.veth, "cv0012340abcd");
 	assert_true(got_fd >= 0);
@@ -73,8 +74,8 @@ static void reply_without_fd(void **state)
 
 	(void)state;
 	snprintf(sent.msg, sizeof(sent.msg), "The subnet overlaps");
-	assert_int_equal(helper_send(pair[1], &sent, sizeof(sent), -1), 0);
-	assert_int_equal(helper_recv(pair[0], &got, sizeof(got), &got_fd), 1);
+	assert_int_equal(fd_msg_send(pair[1], &sent, sizeof(sent), -1), 0);
+	assert_int_equal(fd_msg_recv(pair[0], &got, sizeof(got), &got_fd), 1);
 	assert_int_equal(got_fd, -1);
 	assert_int_equal(got.code, -EADDRINUSE);
 	assert_int_equal(got.table_created, 1);
@@ -89,8 +90,8 @@ static void short_message_rejected(void **state)
 	char small[3] = { 1, 2, 3 };
 
 	(void)state;
-	assert_int_equal(helper_send(pair[0], small, sizeof(small), -1), 0);
-	assert_int_equal(helper_recv(pair[1], &got, sizeof(got), NULL), -EPROTO);
+	assert_int_equal(fd_msg_send(pair[0], small, sizeof(small), -1), 0);
+	assert_int_equal(fd_msg_recv(pair[1], &got, sizeof(got), NULL), -EPROTO);
 }
 
 /* A peer that shuts its side down is end-of-file, as the helper expects when
@@ -102,7 +103,7 @@ static void shutdown_is_end_of_file(void **state)
 
 	(void)state;
 	assert_int_equal(shutdown(pair[0], SHUT_WR), 0);
-	assert_int_equal(helper_recv(pair[1], &got, sizeof(got), &got_fd), 0);
+	assert_int_equal(fd_msg_recv(pair[1], &got, sizeof(got), &got_fd), 0);
 	assert_int_equal(got_fd, -1);
 }
 
@@ -114,7 +115,7 @@ static void closed_peer_is_epipe(void **state)
 	(void)state;
 	close(pair[1]);
 	pair[1] = -1;
-	assert_int_equal(helper_send(pair[0], &sent, sizeof(sent), -1), -EPIPE);
+	assert_int_equal(fd_msg_send(pair[0], &sent, sizeof(sent), -1), -EPIPE);
 }
 
 int main(void)
@@ -127,5 +128,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(closed_peer_is_epipe, pair_open, pair_close),
 	};
 
-	return cmocka_run_group_tests_name("helper_msg", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("fdpass", tests, NULL, NULL);
 }
