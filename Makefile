@@ -163,6 +163,12 @@ verify/probe: verify/probe.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -O2 -static -o $@ verify/probe.c
 
+# The stage 3 suite preloads this library into the network helper to hold its
+# route dump at a point where two runs race.
+verify/route_dump_gate.so: verify/route_dump_gate.c
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -O2 -shared -fPIC -o $@ verify/route_dump_gate.c -ldl
+
 rootfs:
 	scripts/mkrootfs rootfs
 
@@ -207,7 +213,7 @@ verify-stage1: stage1 probe
 verify-stage2: stage2 probe
 	$(BATS) verify/stage2-mount.bats
 
-verify-stage3: stage3
+verify-stage3: stage3 verify/route_dump_gate.so
 	$(BATS) verify/stage3-net.bats
 
 verify: $(addprefix verify-,$(STAGES))
@@ -230,6 +236,6 @@ deps:
 	scripts/deps
 
 clean:
-	rm -rf build stage*/run stage3-net/ctrlab-net verify/probe
+	rm -rf build stage*/run stage3-net/ctrlab-net verify/probe verify/route_dump_gate.so
 
 FORCE:

@@ -60,6 +60,19 @@ static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_
 			   plan->bridge_index, &routes, err);
 	if (r < 0)
 		return r;
+	error_clear(&quiet);
+	if (routes.overlap && !plan->bridge_index &&
+	    nl_link_get(sock, NULL, routes.overlap_oif, &route_link, &quiet) == 0 &&
+	    strcmp(route_link.name, plan->bridge) == 0 && strcmp(route_link.kind, "bridge") == 0) {
+		/* A run that started at the same time made the bridge after
+		 * net_host_check() found none.  Its route is ctrlab's own, so
+		 * dump the routes again with the bridge known. */
+		plan->bridge_index = route_link.index;
+		r = nl_routes_scan(sock, plan->subnet.network, plan->subnet.prefix_len,
+				   plan->bridge_index, &routes, err);
+		if (r < 0)
+			return r;
+	}
 	ipam_addr_format(plan->subnet.network, subnet);
 	if (routes.skip_other)
 		return error_setx(err, -EADDRINUSE,

@@ -652,7 +652,13 @@ EOF
 		$RUN -q busybox sh -c "busybox ip -o -4 addr show eth0; read x || true" <$WORK/go >$WORK/out.$i 2>&1 3>&- &
 	done
 	all_up() { [ "$(cat $WORK/out.* | grep -c "inet 10\.88\.")" -eq 100 ]; }
-	wait_for all_up
+	if ! wait_for all_up; then
+		# Show what the containers without an address printed.
+		for out in $(grep -L "inet 10\.88\." $WORK/out.*); do
+			echo "${out##*/}: $(cat $out)"
+		done
+		exit 1
+	fi
 	echo "distinct: $(cat $WORK/out.* | busybox awk "{print \$4}" | sort -u | wc -l)"
 	echo "leases: $(leases | wc -l)"
 	exec 3>&-
@@ -705,6 +711,33 @@ EOF
 	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 2 ]
 	assert_line "host unchanged"
 	assert_line --regexp "eth0 +inet 10\.201\.0\.2/16"
+}
+
+@test "bridge made by a concurrent run is no overlap" {
+	# The first run's helper finds no bridge, then waits before its route dump
+	# while a second run creates the bridge.  The bridge's route is ctrlab's
+	# own, not a host route that overlaps the subnet.  Under ASan the preloaded
+	# library comes before ASan's runtime, which ASan allows only when told.
+	sim "$HELPERS"'
+	mkdir $WORK/gate
+	ROUTE_DUMP_GATE_DIR=$WORK/gate LD_PRELOAD=$PWD/verify/route_dump_gate.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		$RUN -q busybox ip -o -4 addr show eth0 >$WORK/first 2>&1 &
+	first=$!
+	wait_for test -e $WORK/gate/reached
+	ip link show ctrlab0 >/dev/null 2>&1 || echo "no bridge before the second run"
+	$RUN -q true
+	ip link show ctrlab0 >/dev/null && echo "bridge made by the second run"
+	touch $WORK/gate/open
+	status=0; wait $first || status=$?
+	echo "first run status $status"
+	cat $WORK/first'
+	assert_success
+	assert_line "no bridge before the second run"
+	assert_line "bridge made by the second run"
+	assert_line "first run status 0"
+	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
+	refute_line --partial "overlaps"
 }
 
 @test "bad network options exit 125 and change nothing" {
