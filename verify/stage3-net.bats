@@ -50,9 +50,10 @@ snapshot() {
 	nft list ruleset
 	cat /proc/sys/net/ipv4/ip_forward
 }
-# Wait until command "$@" succeeds, at most about 20 s.
+# Wait until command "$@" succeeds, at most about 60 s, because CI machines can be
+# much slower than a workstation.
 wait_for() {
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
