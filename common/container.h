@@ -16,9 +16,7 @@
  *                         terminal only
  *   parent_running        host, once COMMAND runs: add fds to the wait loop
  *   parent_signal         host, a signal arrived: return true to consume it
- *   parent_after_exit     host, once every process of the container has ended
- *                         (and on failure); the init may still be tearing
- *                         down the namespaces
+ *   parent_after_exit     host, after the container is gone (and on failure)
  *
  * NOTE: parent_after_clone runs while the child sets itself up, so it must not
  * do what the child's setup needs first, such as uid and gid maps or a cgroup

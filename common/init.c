@@ -221,30 +221,9 @@ static bool is_forwarded(int signo)
 	return false;
 }
 
-/* End every other process of the container, report COMMAND's status to the
- * runtime and exit with it. */
-static _Noreturn void init_finish(pid_t command, int status, int sync_fd)
-{
-	explain("init: COMMAND (PID %d) ended with status %d; kill(-1, SIGKILL), reap, exit(%d)",
-		command, status, status);
-	/* As PID 1, kill(-1) reaches every process of the namespace but the init
-	 * (pid_namespaces(7)).  The kernel would kill them when the init exits,
-	 * but only after the report below.  Killed and reaped here, none of them
-	 * is left once the runtime returns. */
-	kill(-1, SIGKILL);
-	while (waitpid(-1, NULL, 0) > 0)
-		;
-	/* The runtime returns on this message instead of waiting for the init's
-	 * exit, in which the kernel tears down the namespaces.  That took about
-	 * 0.1 ms on the VM of docs/bench.md, and no process of the container is
-	 * left to need it. */
-	sync_send_type(sync_fd, SYNC_EXITED, status);
-	_exit(status);
-}
-
 /* PID 1's loop.  Every signal stays blocked and is taken with sigwaitinfo, so no
  * handler ever runs and no SIGCHLD is lost between two waits. */
-static _Noreturn void init_loop(pid_t command, int sync_fd)
+static _Noreturn void init_loop(pid_t command)
 {
 	sigset_t all;
 	int status = 0;
@@ -257,8 +236,11 @@ static _Noreturn void init_loop(pid_t command, int sync_fd)
 		if (signo < 0)
 			continue;
 		if (signo == SIGCHLD) {
-			if (init_reap(command, &status))
-				init_finish(command, status, sync_fd);
+			if (init_reap(command, &status)) {
+				explain("init: COMMAND (PID %d) ended with status %d; exit(%d)",
+					command, status, status);
+				_exit(status);
+			}
 			continue;
 		}
 		if (!is_forwarded(signo))
@@ -308,24 +290,17 @@ static _Noreturn void init_run(struct container *c, const struct ctr_stage *stag
 		child_fail(sync_fd, SYNC_FAIL, &err);
 	}
 
-	/* COMMAND has called execve, or has exited after it reported its failure
-	 * on its own copy of the channel, which the runtime reads first. */
-	sync_send_type(sync_fd, SYNC_RUNNING, 0);
+	/* COMMAND has called execve, which closed its copy of the channel, or has
+	 * exited.  The runtime reads end-of-file once this copy is closed too. */
+	close(sync_fd);
 	/* The init never calls execve, so close-on-exec never closes what it got
 	 * from the runtime, such as the signalfd or stage 3's helper socket.  It
-	 * closes them itself: for the container's life, PID 1 keeps no fd of the
-	 * host but the channel, on fd 3, which it needs for SYNC_EXITED.  A process
-	 * that takes the channel from PID 1 (pidfd_getfd needs ptrace rights over
-	 * it) can only send the runtime a false SYNC_EXITED, and the runtime's
-	 * exit then kills the init by its parent death signal. */
-	if (sync_fd != 3 && dup3(sync_fd, 3, O_CLOEXEC) == 3)
-		sync_fd = 3;
-	if (sync_fd > 3)
-		sys_close_range(3, (unsigned int)sync_fd - 1, 0);
-	sys_close_range((unsigned int)sync_fd + 1, ~0U, 0);
+	 * closes them itself: PID 1 keeps no fd of the host for the container's
+	 * life. */
+	sys_close_range(3, ~0U, 0);
 	explain("clone(CLONE_VM|CLONE_VFORK) = %d: init is PID %d, COMMAND is PID %d",
 		command, getpid(), command);
-	init_loop(command, sync_fd);
+	init_loop(command);
 }
 
 /* Wait for the runtime's go.  End-of-file means the runtime died before the

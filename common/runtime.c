@@ -181,9 +181,8 @@ static int modules_after_clone(struct container *c, const struct ctr_stage *stag
 	return 0;
 }
 
-/* Read the channel until the init sends SYNC_RUNNING, or until execve closes it
- * with --no-init.  Returns 0 when COMMAND runs, or the child's failure in err:
- * -errno, with err->exit_status 125, 126 or 127. */
+/* Read the channel until execve closes it.  Returns 0 when COMMAND runs, or the
+ * child's failure in err: -errno, with err->exit_status 125, 126 or 127. */
 static int wait_for_exec(int sync_fd, struct ctr_error *err)
 {
 	struct sync_msg msg;
@@ -191,7 +190,7 @@ static int wait_for_exec(int sync_fd, struct ctr_error *err)
 
 	if (r < 0)
 		return error_set(err, r, "Failed to read from the container's sync channel");
-	if (r == 0 || msg.type == SYNC_RUNNING)
+	if (r == 0)
 		return 0;
 	if (msg.type != SYNC_FAIL && msg.type != SYNC_EXEC_FAIL)
 		return error_setx(err, -EIO, "Unexpected message %d on the sync channel",
@@ -228,7 +227,6 @@ struct wait_state {
 	const struct ctr_stage *stage;
 	int exit_status;
 	bool exited;
-	bool reported;                /* the init sent SYNC_EXITED */
 };
 
 static int on_signalfd(int fd, short revents, void *data)
@@ -251,50 +249,15 @@ static int on_signalfd(int fd, short revents, void *data)
 	return 0;
 }
 
-/* Read the init's SYNC_EXITED.  End-of-file comes with --no-init, or when the
- * init was killed: SIGCHLD then brings the status instead. */
-static int on_sync(int fd, short revents, void *data)
-{
-	struct wait_state *state = data;
-	struct sync_msg msg;
-
-	(void)revents;
-	if (sync_recv(fd, &msg) != 1)
-		return 1;
-	if (msg.type == SYNC_EXITED && !state->exited) {
-		/* A status beyond 255 could only come from a forged message. */
-		state->exit_status = msg.exit_status >= 0 && msg.exit_status <= 255 ?
-					     msg.exit_status : 125;
-		state->exited = true;
-		state->reported = true;
-	}
-	return 0;
-}
-
-/* Collect the init after its SYNC_EXITED if its exit, in which the kernel tears
- * down the namespaces, is done.  Otherwise leave it: once this process exits,
- * the host's init (or a subreaper) collects it. */
-static void init_release(struct container *c)
-{
-	int wstatus;
-
-	if (waitpid(c->pid, &wstatus, WNOHANG) == c->pid)
-		explain("waitpid(container init PID %d) = done", c->pid);
-	else
-		explain("container init PID %d still tears down its namespaces: not waited for",
-			c->pid);
-}
-
-/* Wait for COMMAND to end, forwarding signals and serving module fds.  Returns its
- * exit status, as the init reported it or as the init's own exit gave it. */
+/* Wait for the container's init to end, forwarding signals and serving module fds.
+ * Returns its exit status. */
 static int wait_loop(struct container *c, const struct ctr_stage *stage, int signal_fd,
-		     int sync_fd, struct ctr_error *err)
+		     struct ctr_error *err)
 {
 	struct wait_state state = { .c = c, .stage = stage };
 	struct ctr_loop loop = { .count = 0 };
 
 	loop_watch(&loop, signal_fd, POLLIN, on_signalfd, &state);
-	loop_watch(&loop, sync_fd, POLLIN, on_sync, &state);
 	for (size_t m = 0; stage->modules[m]; m++) {
 		const struct ctr_module *mod = stage->modules[m];
 
@@ -322,8 +285,6 @@ static int wait_loop(struct container *c, const struct ctr_stage *stage, int sig
 				loop.fds[i].fd = -1;
 		}
 	}
-	if (state.reported && c->pid > 0)
-		init_release(c);
 	c->pid = -1;
 	return state.exit_status;
 }
@@ -341,11 +302,10 @@ static void child_failure_prefer(int sync_fd, struct ctr_error *err)
 	err->exit_status = msg.exit_status ? msg.exit_status : 125;
 }
 
-/* Clone the container, let it go and wait until COMMAND runs.  Returns 0 with
- * the runtime's end of the sync channel in *ret_sync_fd, or -errno with err set;
- * the child is stopped on failure. */
+/* Clone the container, let it go and wait until COMMAND runs.  Returns 0 or
+ * -errno with err set; the child is stopped on failure. */
 static int container_start(struct container *c, const struct ctr_stage *stage,
-			   int *ret_sync_fd, struct ctr_error *err)
+			   struct ctr_error *err)
 {
 	struct child_start start = { .c = c, .stage = stage };
 	char names[256];
@@ -366,7 +326,7 @@ static int container_start(struct container *c, const struct ctr_stage *stage,
 
 	r = modules_after_clone(c, stage, err);
 	if (r >= 0) {
-		r = sync_send_type(start.sync_fds[0], SYNC_GO, 0);
+		r = sync_send_go(start.sync_fds[0]);
 		if (r < 0)
 			error_set(err, r, "Failed to send go to the container");
 	}
@@ -374,19 +334,14 @@ static int container_start(struct container *c, const struct ctr_stage *stage,
 		child_failure_prefer(start.sync_fds[0], err);
 	if (r >= 0)
 		r = wait_for_exec(start.sync_fds[0], err);
-	if (r < 0) {
-		close(start.sync_fds[0]);
-		return r;
-	}
-	*ret_sync_fd = start.sync_fds[0];
-	return 0;
+	close(start.sync_fds[0]);
+	return r;
 }
 
 int ctr_run(struct container *c, const struct ctr_stage *stage, struct ctr_error *err)
 {
 	sigset_t blocked;
 	int signal_fd;
-	int sync_fd = -1;
 	int status = 0;
 	int r;
 
@@ -410,11 +365,10 @@ int ctr_run(struct container *c, const struct ctr_stage *stage, struct ctr_error
 
 	r = modules_before_clone(c, stage, err);
 	if (r >= 0)
-		r = container_start(c, stage, &sync_fd, err);
+		r = container_start(c, stage, err);
 	if (r >= 0) {
-		status = wait_loop(c, stage, signal_fd, sync_fd, err);
+		status = wait_loop(c, stage, signal_fd, err);
 		r = status < 0 ? status : 0;
-		close(sync_fd);
 	} else if (err->exit_status == 126 || err->exit_status == 127) {
 		/* execve failed: the child exits with that status itself. */
 		int wstatus;

@@ -27,9 +27,9 @@ int sync_send(int fd, const struct sync_msg *msg)
 	return 0;
 }
 
-int sync_send_type(int fd, enum sync_type type, int exit_status)
+int sync_send_go(int fd)
 {
-	struct sync_msg msg = { .type = (int)type, .exit_status = exit_status };
+	struct sync_msg msg = { .type = SYNC_GO };
 
 	return sync_send(fd, &msg);
 }

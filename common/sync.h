@@ -3,11 +3,8 @@
  * A SOCK_SEQPACKET socketpair keeps message boundaries, so each message arrives
  * whole or not at all.  The runtime sends SYNC_GO once its setup after clone is
  * done; the child sends SYNC_FAIL when a step fails, or SYNC_EXEC_FAIL when execve
- * fails.  The init keeps its end for the container's life: it sends
- * SYNC_RUNNING once COMMAND has called execve, and SYNC_EXITED with COMMAND's
- * status once every process but itself has ended.  With --no-init, COMMAND is
- * the child itself, and its execve closes the close-on-exec end: the runtime
- * then reads end-of-file instead of SYNC_RUNNING. */
+ * fails.  Both ends are close-on-exec, so a successful execve closes the child's
+ * end and the runtime reads end-of-file: that is how it learns that COMMAND runs. */
 #ifndef CTRLAB_SYNC_H
 #define CTRLAB_SYNC_H
 
@@ -17,14 +14,12 @@ enum sync_type {
 	SYNC_GO = 1,         /* runtime to child: continue */
 	SYNC_FAIL = 2,       /* either way: a step failed, see msg */
 	SYNC_EXEC_FAIL = 3,  /* child to runtime: execve failed, see exit_status */
-	SYNC_RUNNING = 4,    /* init to runtime: COMMAND has called execve */
-	SYNC_EXITED = 5,     /* init to runtime: COMMAND ended, see exit_status */
 };
 
 struct sync_msg {
 	int type;            /* enum sync_type */
 	int code;            /* negative errno of the failure */
-	int exit_status;     /* 125, 126 or 127; COMMAND's status for SYNC_EXITED */
+	int exit_status;     /* 125, 126 or 127 */
 	char msg[CTR_ERROR_MSG_MAX];
 };
 
@@ -34,9 +29,8 @@ int sync_open(int ret_fds[2]);
 /* Send msg whole.  Returns 0 or -errno; a short write is -EIO. */
 int sync_send(int fd, const struct sync_msg *msg);
 
-/* Send a message that carries only its type and exit_status, such as SYNC_GO
- * or SYNC_EXITED. */
-int sync_send_type(int fd, enum sync_type type, int exit_status);
+/* Send SYNC_GO. */
+int sync_send_go(int fd);
 
 /* Send err as a message of the given type; errors while sending are ignored
  * because the sender is about to exit anyway. */

@@ -285,10 +285,8 @@ static void mount_after_exit(struct container *c)
 	relay_cleanup();
 	if (!mnt.state_created)
 		return;
-	/* The overlay may still be mounted while the exiting init tears down the
-	 * container's mount namespace.  Its layers can be removed all the same:
-	 * no process uses them any more, and no mount in the host's namespace
-	 * sits on them. */
+	/* The container's mount namespace died with its last process, taking the
+	 * overlay with it, so its layers are plain directories now. */
 	overlay_dirs_remove();
 	r = state_dir_remove(c);
 	if (r < 0)

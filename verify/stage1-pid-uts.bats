@@ -69,19 +69,6 @@ teardown() {
 	assert_output "zombies 0"
 }
 
-@test "background processes end before run returns" {
-	# The init reports COMMAND's status only once it has killed and reaped the
-	# rest of the namespace, so a lock that a background process holds is free
-	# the moment the runtime returns.  The holder, dd, first fills a buffer of
-	# 256 MiB: a killed process frees its memory before it closes its files,
-	# so its lock outlives the runtime whenever the init does not wait for it.
-	run "$RUN" sh -c "( flock 9; exec dd if=/dev/zero bs=256M count=1 2>/dev/null ) 9>$WORK/lock | sleep 100 & sleep 1; exit 3"
-	assert_failure 3
-	run flock -n "$WORK/lock" echo "lock free"
-	assert_success
-	assert_output "lock free"
-}
-
 @test "without init orphans stay zombies" {
 	run "$RUN" --no-init "$PROBE" orphans 20
 	assert_output "zombies 20"
