@@ -69,6 +69,20 @@ teardown() {
 	assert_output "zombies 0"
 }
 
+@test "background processes end before run returns" {
+	# When the init exits, the kernel kills every other process of its PID
+	# namespace and waits for them, and the runtime returns only after that
+	# exit.  So a lock that a background process holds is free the moment the
+	# runtime returns.  The holder, dd, first fills a buffer of 256 MiB: a
+	# killed process frees its memory before it closes its files, so its lock
+	# would outlive a runtime that returned any earlier.
+	run "$RUN" sh -c "( flock 9; exec dd if=/dev/zero bs=256M count=1 2>/dev/null ) 9>$WORK/lock | sleep 100 & sleep 1; exit 3"
+	assert_failure 3
+	run flock -n "$WORK/lock" echo "lock free"
+	assert_success
+	assert_output "lock free"
+}
+
 @test "without init orphans stay zombies" {
 	run "$RUN" --no-init "$PROBE" orphans 20
 	assert_output "zombies 20"
