@@ -179,6 +179,18 @@ struct nlmsghdr *nlmsg_bridge_create(void *buf, size_t size, const char *name)
 	return nlh;
 }
 
+/* Ask for one transmit and one receive queue, which is what a veth ends up
+ * using anyway.  Without these attributes the kernel allocates a queue per
+ * possible CPU and then cuts the registered device down to one.  That cut
+ * waits for an RCU grace period under the RTNL lock, once for each end
+ * (veth_init_queues and netif_set_real_num_tx_queues in Linux 6.x).  On the
+ * VM of docs/bench.md, runs got 0.1 to 0.25 ms faster without it. */
+static bool queues_put(struct nlmsghdr *nlh, size_t size)
+{
+	return mnl_attr_put_u32_check(nlh, size, IFLA_NUM_TX_QUEUES, 1) &&
+	       mnl_attr_put_u32_check(nlh, size, IFLA_NUM_RX_QUEUES, 1);
+}
+
 /* Append the peer of a veth: VETH_INFO_PEER contains a whole ifinfomsg, then
  * the peer's own attributes (see veth_newlink in drivers/net/veth.c). */
 static bool veth_peer_put(struct nlmsghdr *nlh, size_t size, const char *peer_name,
@@ -193,6 +205,7 @@ static bool veth_peer_put(struct nlmsghdr *nlh, size_t size, const char *peer_na
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 	if (!mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, peer_name) ||
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_MTU, mtu) ||
+	    !queues_put(nlh, size) ||
 	    /* The peer is born in the container's namespace: it never appears on
 	     * the host, so no other program can grab or rename it meanwhile. */
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_NET_NS_FD, (uint32_t)netns_fd))
@@ -221,6 +234,7 @@ struct nlmsghdr *nlmsg_veth_create(void *buf, size_t size, const char *host_name
 	ifi->ifi_change = IFF_UP;
 	if (!mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, host_name) ||
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_MTU, mtu) ||
+	    !queues_put(nlh, size) ||
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_MASTER, (uint32_t)master_index))
 		return NULL;
 	linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO);

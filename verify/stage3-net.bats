@@ -106,9 +106,12 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	$RUN -q sleep 1000 &
 	wait_for has_veth
 	ip -o link show master ctrlab0
+	ip -o -d link show master ctrlab0 | grep -o "numtxqueues [0-9]* numrxqueues [0-9]*"
 	kill %1; wait %1 || true'
 	assert_success
 	assert_line --regexp "cv[0-9a-f]+@.* mtu 1400 .*master ctrlab0"
+	# One queue each way from the start: see queues_put() in netlink.c.
+	assert_line "numtxqueues 1 numrxqueues 1"
 }
 
 @test "network setup runs no ip or nft program" {

@@ -482,6 +482,9 @@ static void netlink_veth_message(void **state)
 	assert_string_equal(mnl_attr_get_str(top.by_type[IFLA_IFNAME]), "cv0a580002");
 	assert_int_equal(mnl_attr_get_u32(top.by_type[IFLA_MTU]), 1400);
 	assert_int_equal(mnl_attr_get_u32(top.by_type[IFLA_MASTER]), 7);
+	/* One queue each way: no shrinking of a registered device later. */
+	assert_int_equal(mnl_attr_get_u32(top.by_type[IFLA_NUM_TX_QUEUES]), 1);
+	assert_int_equal(mnl_attr_get_u32(top.by_type[IFLA_NUM_RX_QUEUES]), 1);
 
 	mnl_attr_parse_nested(top.by_type[IFLA_LINKINFO], attr_collect, &info);
 	assert_string_equal(mnl_attr_get_str(info.by_type[IFLA_INFO_KIND]), "veth");
@@ -502,6 +505,8 @@ static void netlink_veth_message(void **state)
 	assert_string_equal(mnl_attr_get_str(peer.by_type[IFLA_IFNAME]), "eth0");
 	assert_int_equal(mnl_attr_get_u32(peer.by_type[IFLA_MTU]), 1400);
 	assert_int_equal(mnl_attr_get_u32(peer.by_type[IFLA_NET_NS_FD]), 42);
+	assert_int_equal(mnl_attr_get_u32(peer.by_type[IFLA_NUM_TX_QUEUES]), 1);
+	assert_int_equal(mnl_attr_get_u32(peer.by_type[IFLA_NUM_RX_QUEUES]), 1);
 }
 
 static void netlink_buffer_too_small(void **state)
