@@ -204,8 +204,10 @@ unit: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do $$t || failed=1; done; exit $$failed
 
 # BATS_FORMAT=tap gives CI countable lines; the default suits a terminal.
+# BATS_FLAGS adds bats options, such as --timing for each test's duration.
 BATS_FORMAT ?= pretty
-BATS := bats --print-output-on-failure --formatter $(BATS_FORMAT)
+BATS_FLAGS ?=
+BATS := bats --print-output-on-failure --formatter $(BATS_FORMAT) $(BATS_FLAGS)
 STAGES := stage1 stage2 stage3
 verify-stage1: stage1 probe
 	$(BATS) verify/stage1-pid-uts.bats
