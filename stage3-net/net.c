@@ -522,6 +522,7 @@ static int net_after_clone(struct container *c, struct ctr_error *err)
 		return error_set(err, -errno, "Failed to open '%s'", path);
 	r = fd_msg_send(run.helper_sock, &request, sizeof(request), netns_fd);
 	close(netns_fd);
+	helper_cpus_restore(run.helper_pid);
 	if (r < 0 && r != -EPIPE)
 		return error_set(err, r, "Failed to send the network namespace to the helper");
 	r = helper_reply_read(err);

@@ -47,49 +47,60 @@ static int uplink_find(struct nl_sock *sock, const struct nl_routes *routes,
 	return 0;
 }
 
-static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_error *err)
+/* Dump the routes and reject plan's subnet when a route of another link
+ * overlaps it, or when plan's bridge already serves another subnet.  Fills
+ * *routes.  Returns 0 or -errno with err set. */
+static int routes_check(struct nl_sock *sock, struct net_plan *plan, struct nl_routes *routes,
+			struct ctr_error *err)
 {
 	char subnet[IPAM_ADDR_STR_MAX];
 	char route[IPAM_ADDR_STR_MAX];
-	struct nl_routes routes;
-	struct nl_link route_link = { .name = "?" };
+	struct nl_link route_link;
 	struct ctr_error quiet;
 	int r;
 
 	r = nl_routes_scan(sock, plan->subnet.network, plan->subnet.prefix_len,
-			   plan->bridge_index, &routes, err);
+			   plan->bridge_index, routes, err);
 	if (r < 0)
 		return r;
 	error_clear(&quiet);
-	if (routes.overlap && !plan->bridge_index &&
-	    nl_link_get(sock, NULL, routes.overlap_oif, &route_link, &quiet) == 0 &&
+	if (routes->overlap &&
+	    nl_link_get(sock, NULL, routes->overlap_oif, &route_link, &quiet) < 0)
+		snprintf(route_link.name, sizeof(route_link.name), "?");
+	if (routes->overlap && !plan->bridge_index &&
 	    strcmp(route_link.name, plan->bridge) == 0 && strcmp(route_link.kind, "bridge") == 0) {
 		/* A run that started at the same time made the bridge after
 		 * net_host_check() found none.  Its route is ctrlab's own, so
 		 * dump the routes again with the bridge known. */
 		plan->bridge_index = route_link.index;
-		r = nl_routes_scan(sock, plan->subnet.network, plan->subnet.prefix_len,
-				   plan->bridge_index, &routes, err);
-		if (r < 0)
-			return r;
+		return routes_check(sock, plan, routes, err);
 	}
 	ipam_addr_format(plan->subnet.network, subnet);
-	if (routes.skip_other)
+	if (routes->skip_other)
 		return error_setx(err, -EADDRINUSE,
 				  "The bridge '%s' already serves %s/%u, not %s/%u; give this subnet a bridge of its own with --bridge NAME",
-				  plan->bridge, ipam_addr_format(routes.skip_other_dst, route),
-				  routes.skip_other_len, subnet, plan->subnet.prefix_len);
-	if (routes.overlap) {
-		error_clear(&quiet);
-		nl_link_get(sock, NULL, routes.overlap_oif, &route_link, &quiet);
+				  plan->bridge, ipam_addr_format(routes->skip_other_dst, route),
+				  routes->skip_other_len, subnet, plan->subnet.prefix_len);
+	if (routes->overlap)
 		return error_setx(err, -EADDRINUSE,
 				  "The subnet %s/%u overlaps the host's route %s/%u on %s; choose a free one with --subnet, such as 10.201.0.0/16",
 				  subnet, plan->subnet.prefix_len,
-				  ipam_addr_format(routes.overlap_dst, route), routes.overlap_len,
+				  ipam_addr_format(routes->overlap_dst, route), routes->overlap_len,
 				  route_link.name);
-	}
-	explain("RTM_GETROUTE dump: no host route overlaps %s/%u", subnet,
-		plan->subnet.prefix_len);
+	return 0;
+}
+
+static int subnet_check(struct nl_sock *sock, struct net_plan *plan, struct ctr_error *err)
+{
+	char subnet[IPAM_ADDR_STR_MAX];
+	struct nl_routes routes;
+	int r;
+
+	r = routes_check(sock, plan, &routes, err);
+	if (r < 0)
+		return r;
+	explain("RTM_GETROUTE dump: no host route overlaps %s/%u",
+		ipam_addr_format(plan->subnet.network, subnet), plan->subnet.prefix_len);
 	/* The kernel keeps the connected route of an address only while its link
 	 * is up: with it, the bridge has the gateway address and is up. */
 	plan->bridge_ready = routes.skip_same;
@@ -215,6 +226,14 @@ static int bridge_ensure(struct nl_sock *sock, const char *state_dir, struct net
 			close(fd);
 		plan->bridge_created = true;
 		r = nl_link_get(sock, plan->bridge, 0, &link, err);
+	} else if (r == 0) {
+		struct nl_routes routes;
+
+		/* A run that started at the same time may have made the bridge or
+		 * given it its address since net_host_check() looked.  Under the
+		 * lock, check again that it serves no other subnet. */
+		plan->bridge_index = link.index;
+		r = routes_check(sock, plan, &routes, err);
 	}
 	if (r < 0)
 		return r;

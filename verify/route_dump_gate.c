@@ -9,7 +9,9 @@
  * Environment:
  *   ROUTE_DUMP_GATE_DIR   a directory.  Before sending its first route dump
  *                         request, the process creates DIR/reached and waits
- *                         until DIR/open exists (at most 10 s).
+ *                         until DIR/open exists.  After 10 s it creates
+ *                         DIR/timed-out and goes on, so that a test can tell
+ *                         that the race did not happen as planned.
  * Without it, the library changes nothing. */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -37,8 +39,16 @@ static void gate_wait(const char *dir)
 	if (fd >= 0)
 		close(fd);
 	snprintf(path, sizeof(path), "%s/open", dir);
-	for (int i = 0; i < GATE_POLLS_MAX && access(path, F_OK) != 0; i++)
+	for (int i = 0; access(path, F_OK) != 0; i++) {
+		if (i == GATE_POLLS_MAX) {
+			snprintf(path, sizeof(path), "%s/timed-out", dir);
+			fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
 		nanosleep(&poll_interval, NULL);
+	}
 }
 
 static bool is_route_dump(const void *buf, size_t len, const struct sockaddr *addr)

@@ -14,6 +14,7 @@ load '/usr/lib/bats/bats-assert/load'
 setup_file() {
 	cd "$BATS_TEST_DIRNAME/.."
 	[ -x stage3-net/run ] && [ -x rootfs/bin/busybox ] || make stage3
+	[ -e verify/route_dump_gate.so ] || make verify/route_dump_gate.so
 }
 
 setup() {
@@ -735,13 +736,42 @@ EOF
 	touch $WORK/gate/open
 	status=0; wait $first || status=$?
 	echo "first run status $status"
-	cat $WORK/first'
+	cat $WORK/first
+	if [ -e $WORK/gate/timed-out ]; then echo "gate timed out"; fi'
 	assert_success
 	assert_line "no bridge before the second run"
 	assert_line "bridge made by the second run"
+	refute_line "gate timed out"
 	assert_line "first run status 0"
 	assert_line --regexp "eth0 +inet 10\.88\.0\.2/16"
 	refute_line --partial "overlaps"
+}
+
+@test "bridge of a concurrent run keeps its subnet" {
+	# The same race with another subnet: the first run's dump shows no
+	# overlap, and the bridge that the second run made meanwhile serves
+	# 10.88.0.0/16.  The first run must find that out under the lock and give
+	# up, not add a second subnet to the bridge.
+	sim "$HELPERS"'
+	mkdir $WORK/gate
+	ROUTE_DUMP_GATE_DIR=$WORK/gate LD_PRELOAD=$PWD/verify/route_dump_gate.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		$RUN -q --subnet 10.89.0.0/16 true >$WORK/first 2>&1 &
+	first=$!
+	wait_for test -e $WORK/gate/reached
+	$RUN -q true
+	touch $WORK/gate/open
+	status=0; wait $first || status=$?
+	echo "first run status $status"
+	cat $WORK/first
+	if [ -e $WORK/gate/timed-out ]; then echo "gate timed out"; fi
+	ip -o -4 addr show ctrlab0 | busybox awk "{print \"bridge address \" \$4}"'
+	assert_success
+	refute_line "gate timed out"
+	assert_line "first run status 125"
+	assert_line --partial "The bridge 'ctrlab0' already serves 10.88.0.0/16, not 10.89.0.0/16"
+	assert_line "bridge address 10.88.0.1/16"
+	refute_line "bridge address 10.89.0.1/16"
 }
 
 @test "bad network options exit 125 and change nothing" {
