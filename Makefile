@@ -75,13 +75,14 @@ stage_obj = $(patsubst %.c,$(STAGE_BUILD)/%.o,$(1))
 	doctor deps \
 	clean help FORCE
 
-all: stage1 stage2 stage3 probe
+all: stage1 stage2 stage3 probe verify/route_dump_gate.so
 
 help:
-	@echo "make stage1          build stage1-pid-uts/run (make: every stage and the probe)"
+	@echo "make stage1          build stage1-pid-uts/run (make: every stage and what the tests run)"
 	@echo "make stage2          build stage2-mount/run"
 	@echo "make stage3          build stage3-net/run and its network helper"
 	@echo "make probe           build verify/probe, the static program the suites run"
+	@echo "                     (make also builds verify/route_dump_gate.so, a library stage 3's suite preloads)"
 	@echo "make rootfs          build rootfs/ from busybox-static"
 	@echo "make deps            install the Debian packages to build and test"
 	@echo "make test            unit tests and every stage's verify suite"
@@ -90,7 +91,7 @@ help:
 	@echo "make asan            the tests under ASan and UBSan"
 	@echo "make bench           benchmarks against peers (hyperfine)"
 	@echo "make doctor          what this host supports, stage by stage"
-	@echo "make clean           remove build/, the stage programs and the probe"
+	@echo "make clean           remove build/, the stage programs and the test programs"
 
 # Rebuild objects when the compiler flags change.  Each variant (release, asan,
 # musl) keeps its objects apart, but the programs share one path, so they also relink
