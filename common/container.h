@@ -53,6 +53,7 @@ struct container {
 	const char *stage_name;       /* "stage1-pid-uts", ... for --version */
 
 	/* Set by the lifecycle. */
+	char **runtime_argv;          /* the runtime's own argv, which the init wipes */
 	uint64_t clone_flags;         /* union of every module's flags */
 	pid_t pid;                    /* host PID of the container's first process */
 	int pidfd;                    /* pidfd of that process, or -1 */

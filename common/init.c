@@ -98,10 +98,15 @@ static void exec_failure(const char *command, const char *file, int code,
 	}
 }
 
-/* Record why chdir(workdir) failed with errno code, naming the fix. */
+/* Record why the working directory could not be entered, with errno code,
+ * naming the fix. */
 static void workdir_failure(const char *workdir, int code, struct ctr_error *err)
 {
-	if (code == ENOENT)
+	if (code == ELOOP)
+		error_setx(err, -ELOOP,
+			   "Invalid working directory '%s': it leads through a /proc magic link such as /proc/self/fd/N, which could point out of the container; choose a plain path in the container",
+			   workdir);
+	else if (code == ENOENT)
 		error_setx(err, -ENOENT,
 			   "Invalid working directory '%s': it does not exist in the container; create it there or choose another -w DIR",
 			   workdir);
@@ -111,6 +116,26 @@ static void workdir_failure(const char *workdir, int code, struct ctr_error *err
 			   workdir);
 	else
 		error_set(err, -code, "Failed to change to the working directory '%s'", workdir);
+}
+
+/* Enter workdir without following a /proc magic link.  chdir(2) would follow
+ * a symlink in the rootfs such as /app -> /proc/self/fd/0 to whatever that fd
+ * is, which may be a directory of the host (CVE-2024-21626 reached the host
+ * through a leaked fd in the same way).  Returns 0, or -1 with errno set. */
+static int workdir_enter(const char *workdir)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = sys_openat2(AT_FDCWD, workdir, &how);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fchdir(fd);
+	close(fd);
+	return r;
 }
 
 /* Try execve on each directory of the container's PATH, as execvp(3) does, but
@@ -156,15 +181,74 @@ static void command_execve(char **argv, char **envp, struct ctr_error *err)
 	err->exit_status = 127;
 }
 
+/* COMMAND's environment, built by command_strings_take() in the init's memory,
+ * where COMMAND's process reads it until its execve. */
+static char *command_envp[CTR_ENV_SLOTS];
+static size_t command_env_count;
+
+/* Copy what COMMAND needs out of the runtime's command line and environment:
+ * its arguments, its working directory and the environment of env_build().
+ * Returns 0 or -errno with err set. */
+static int command_strings_take(struct container *c, struct ctr_error *err)
+{
+	const char *term = getenv("TERM");
+	char *envp[CTR_ENV_SLOTS];
+	char env_buffer[2 * 256];
+	size_t argc = 0;
+	char **argv;
+
+	command_env_count = env_build(c, term ? term : "xterm", envp, env_buffer,
+				      sizeof(env_buffer));
+	for (size_t i = 0; i < command_env_count; i++) {
+		command_envp[i] = strdup(envp[i]);
+		if (!command_envp[i])
+			return error_set(err, -ENOMEM, "Failed to copy COMMAND's environment");
+	}
+	command_envp[command_env_count] = NULL;
+	while (c->argv[argc])
+		argc++;
+	argv = calloc(argc + 1, sizeof(*argv));
+	if (!argv)
+		return error_set(err, -ENOMEM, "Failed to copy COMMAND's arguments");
+	for (size_t i = 0; i < argc; i++) {
+		argv[i] = strdup(c->argv[i]);
+		if (!argv[i])
+			return error_set(err, -ENOMEM, "Failed to copy COMMAND's arguments");
+	}
+	c->argv = argv;
+	if (c->workdir) {
+		c->workdir = strdup(c->workdir);
+		if (!c->workdir)
+			return error_set(err, -ENOMEM, "Failed to copy the working directory");
+	}
+	return 0;
+}
+
+/* Clear the runtime's command line and environment in this process's memory.
+ * PID 1 never calls execve, so /proc/1/cmdline and /proc/1/environ would show
+ * every process of the container the host's paths, options and environment,
+ * secrets included.  The command line reads "init" instead. */
+static void host_strings_wipe(const struct container *c)
+{
+	size_t first_len;
+
+	if (!c->runtime_argv || !c->runtime_argv[0])
+		return;
+	first_len = strlen(c->runtime_argv[0]);
+	for (char **arg = c->runtime_argv; *arg; arg++)
+		memset(*arg, 0, strlen(*arg));
+	for (char **entry = environ; *entry; entry++)
+		memset(*entry, 0, strlen(*entry));
+	if (first_len >= strlen("init"))
+		memcpy(c->runtime_argv[0], "init", strlen("init"));
+}
+
 /* Become COMMAND.  Runs in COMMAND's own process: the init's child, which runs
  * in the init's memory until execve (CLONE_VM), or PID 1 with --no-init. */
 static _Noreturn void command_exec(struct container *c, const struct ctr_stage *stage,
 				   int sync_fd)
 {
-	char *envp[CTR_ENV_SLOTS];
-	char env_buffer[2 * 256];
 	struct ctr_error err;
-	size_t env_count;
 
 	error_clear(&err);
 	for (size_t m = 0; stage->modules[m]; m++) {
@@ -180,16 +264,14 @@ static _Noreturn void command_exec(struct container *c, const struct ctr_stage *
 		error_set(&err, -errno, "Failed to setpgid for '%s'", c->argv[0]);
 		child_fail(sync_fd, SYNC_FAIL, &err);
 	}
-	if (c->workdir && chdir(c->workdir) < 0) {
+	if (c->workdir && workdir_enter(c->workdir) < 0) {
 		workdir_failure(c->workdir, errno, &err);
 		child_fail(sync_fd, SYNC_FAIL, &err);
 	}
-	env_count = env_build(c, getenv("TERM") ? getenv("TERM") : "xterm", envp,
-			      env_buffer, sizeof(env_buffer));
 	explain("execve(\"%s\") in PID %d with a clean environment of %zu variables",
-		c->argv[0], getpid(), env_count);
+		c->argv[0], getpid(), command_env_count);
 	signals_reset();
-	command_execve(c->argv, envp, &err);
+	command_execve(c->argv, command_envp, &err);
 	child_fail(sync_fd, SYNC_EXEC_FAIL, &err);
 }
 
@@ -303,6 +385,23 @@ static _Noreturn void init_run(struct container *c, const struct ctr_stage *stag
 	init_loop(command);
 }
 
+/* Close every fd but stdio and the sync channel, which moves to fd 3, and
+ * return the channel's fd.  Close-on-exec is not enough.  COMMAND's process
+ * enters the working directory and runs the modules' hooks in the container
+ * before its execve, and PID 1 never calls execve.  Until then, an fd of the
+ * runtime or of its caller would be reachable through /proc/PID/fd. */
+static int fds_close_inherited(int sync_fd)
+{
+	if (sync_fd != 3 && dup3(sync_fd, 3, O_CLOEXEC) == 3) {
+		close(sync_fd);
+		sync_fd = 3;
+	}
+	if (sync_fd > 3)
+		sys_close_range(3, (unsigned int)sync_fd - 1, 0);
+	sys_close_range((unsigned int)sync_fd + 1, ~0U, 0);
+	return sync_fd;
+}
+
 /* Wait for the runtime's go.  End-of-file means the runtime died before the
  * death signal was armed, or gave up: either way there is nothing to run for. */
 static void container_wait_go(int sync_fd)
@@ -337,8 +436,11 @@ _Noreturn void container_main(struct container *c, const struct ctr_stage *stage
 		error_set(&err, -errno, "Failed to mark inherited fds close-on-exec");
 		child_fail(sync_fd, SYNC_FAIL, &err);
 	}
-	/* A new session detaches the container from the host's terminal, so it cannot
-	 * push input into it with TIOCSTI (CVE-2016-7545 and its kin). */
+	/* A new session detaches the container from the host's terminal: it is no
+	 * longer the container's controlling terminal, the one that TIOCSTI
+	 * accepts without privilege (CVE-2016-7545).  With CAP_SYS_ADMIN, which
+	 * the container keeps until a later stage, TIOCSTI works on any terminal
+	 * fd, so stage 2 also replaces the host's terminal on fds 0 to 2. */
 	if (setsid() < 0) {
 		error_set(&err, -errno, "Failed to setsid");
 		child_fail(sync_fd, SYNC_FAIL, &err);
@@ -354,6 +456,10 @@ _Noreturn void container_main(struct container *c, const struct ctr_stage *stage
 	/* The setup above ran while the runtime did its own part on the host, such
 	 * as stage 3's network.  COMMAND starts only once that is done too. */
 	container_wait_go(sync_fd);
+	sync_fd = fds_close_inherited(sync_fd);
+	if (command_strings_take(c, &err) < 0)
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	host_strings_wipe(c);
 	if (c->use_init)
 		init_run(c, stage, sync_fd);
 	explain("--no-init: COMMAND becomes PID 1 itself");

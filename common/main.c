@@ -30,6 +30,7 @@ int ctr_main(int argc, char **argv, const struct ctr_stage *stage)
 		return 125;
 	}
 
+	c.runtime_argv = argv;
 	r = ctr_run(&c, stage, &err);
 	if (r < 0) {
 		log_error("%s", err.msg);

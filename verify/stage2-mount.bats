@@ -497,6 +497,23 @@ tree_digest() {
 	assert_state_empty
 }
 
+@test "workdir through an fd link stays inside" {
+	# A symlink in the rootfs to /proc/self/fd/N would make the working
+	# directory whatever directory fd N is, in the host's tree
+	# (CVE-2024-21626 reached the host through a leaked fd that way).
+	mkdir "$TMP/hostdir"
+	echo host-secret >"$TMP/hostdir/secret"
+	ln -s /proc/self/fd/0 "$ROOTFS/stdin-dir"
+	ln -s /proc/self/fd/3 "$ROOTFS/fd3-dir"
+	run ctr -w /stdin-dir cat secret <"$TMP/hostdir"
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid working directory '/stdin-dir': it leads through a /proc magic link such as /proc/self/fd/N, which could point out of the container; choose a plain path in the container"
+	run ctr -w /fd3-dir cat secret 3<"$TMP/hostdir"
+	assert_failure 125
+	refute_output --partial host-secret
+	assert_state_empty
+}
+
 # --- the terminal -----------------------------------------------------------
 
 @test "pty: own terminal and /dev/console" {
@@ -793,6 +810,22 @@ tree_digest() {
 	assert_output --partial 'AT_EMPTY_PATH|AT_RECURSIVE, attr_set=MOUNT_ATTR_RDONLY'
 	assert_output --partial "move_mount(tree of \"$TMP/vol\", \"/data\""
 	assert_output --partial 'clone3(flags=CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS'
+}
+
+@test "the init shows no host argument or variable" {
+	# PID 1 is a copy of the runtime that never calls execve: without the
+	# wipe, /proc/1/cmdline and /proc/1/environ would show the runtime's
+	# command line and the caller's whole environment.
+	CTRLAB_HOST_SECRET=leak run "$RUN" --rootfs "$ROOTFS" -e A=1 sh -c '
+		echo "cmdline: $(tr "\0" " " </proc/1/cmdline | tr -s " ")"
+		echo "environ bytes: $(tr -d "\0" </proc/1/environ | wc -c)"
+		echo "COMMAND: $(env | grep -c "^A=1$")"'
+	assert_success
+	assert_line "cmdline: init "
+	assert_line "environ bytes: 0"
+	assert_line "COMMAND: 1"
+	refute_output --partial leak
+	refute_output --partial "$ROOTFS"
 }
 
 @test "the init holds no fd of the host" {
