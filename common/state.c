@@ -24,24 +24,43 @@ int state_path(const struct container *c, const char *leaf, char *buffer, size_t
 	return 0;
 }
 
-int state_dir_create(const struct container *c, struct ctr_error *err)
+int state_dir_ensure_safe(const char *state_dir, struct ctr_error *err)
 {
-	char path[4096];
 	struct stat st;
-	int r;
 
 	/* 0711: other users may pass through to files a container maps (stage 5),
 	 * but cannot list which containers run. */
-	if (mkdir(c->state_dir, 0711) < 0 && errno != EEXIST)
+	if (mkdir(state_dir, 0711) < 0 && errno != EEXIST)
 		return error_setx(err, -errno,
 				  "Failed to create the state directory '%s': %s; pass another --state-dir DIR",
-				  c->state_dir, strerror(errno));
-	/* EEXIST above also covers a file of that name, which mkdir below would
-	 * report as a bare ENOTDIR on the container's path. */
-	if (stat(c->state_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+				  state_dir, strerror(errno));
+	/* EEXIST above also covers a file of that name, which a mkdir below it
+	 * would report as a bare ENOTDIR. */
+	if (stat(state_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return error_setx(err, -ENOTDIR,
 				  "Invalid state directory '%s': not a directory; remove it or pass a directory with --state-dir DIR",
-				  c->state_dir);
+				  state_dir);
+	/* ctrlab creates, chowns and removes paths below it.  A user who may write
+	 * here could plant a directory or a symlink under a name it uses next. */
+	if (st.st_uid != geteuid())
+		return error_setx(err, -EPERM,
+				  "Invalid state directory '%s': it belongs to user %u, who could replace what ctrlab keeps there; pass a directory of your own with --state-dir DIR",
+				  state_dir, (unsigned int)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return error_setx(err, -EPERM,
+				  "Invalid state directory '%s': other users may write to it (mode %04o), and could replace what ctrlab keeps there; run 'chmod go-w %s' or pass another --state-dir DIR",
+				  state_dir, (unsigned int)(st.st_mode & 07777), state_dir);
+	return 0;
+}
+
+int state_dir_create(const struct container *c, struct ctr_error *err)
+{
+	char path[4096];
+	int r;
+
+	r = state_dir_ensure_safe(c->state_dir, err);
+	if (r < 0)
+		return r;
 	r = state_path(c, NULL, path, sizeof(path));
 	if (r < 0)
 		return error_set(err, r, "Failed to build the state path for '%s'", c->name);

@@ -12,6 +12,10 @@
  * leaf is NULL) into buffer.  Returns 0 or -ENAMETOOLONG. */
 int state_path(const struct container *c, const char *leaf, char *buffer, size_t size);
 
+/* Create the state directory unless it exists, and check that no other user
+ * may write to it.  Returns 0 or -errno with err set. */
+int state_dir_ensure_safe(const char *state_dir, struct ctr_error *err);
+
 /* Create the state directory and the container's directory in it, mode 0700.
  * Returns 0 or -errno with err set; -EEXIST when a container of that name runs. */
 int state_dir_create(const struct container *c, struct ctr_error *err);

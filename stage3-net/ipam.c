@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/state.h"
 
 /* A /30 contains the gateway and one container besides the network and broadcast
  * addresses, so a longer prefix leaves no room for a container.  Shorter than /8
@@ -302,9 +303,8 @@ int ipam_lock(const char *state_dir, struct ctr_error *err)
 	char path[4096];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s", state_dir);
-	if (mkdir(path, 0711) < 0 && errno != EEXIST)
-		return error_set(err, -errno, "Failed to create '%s'", path);
+	if (state_dir_ensure_safe(state_dir, err) < 0)
+		return err->code;
 	snprintf(path, sizeof(path), "%s/net", state_dir);
 	if (mkdir_exist_ok(path) < 0)
 		return error_set(err, -errno, "Failed to create '%s'", path);

@@ -486,6 +486,24 @@ tree_digest() {
 	assert_output --partial 'absolute path'
 }
 
+@test "state dir that others may write is rejected" {
+	# ctrlab creates, chowns and removes paths in its state directory, so no
+	# other user may be able to swap them for symlinks.
+	mkdir -m 1777 "$TMP/open"
+	run ctr --state-dir "$TMP/open" true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid state directory '$TMP/open': other users may write to it (mode 1777), and could replace what ctrlab keeps there; run 'chmod go-w $TMP/open' or pass another --state-dir DIR"
+	run ls -A "$TMP/open"
+	assert_output ''
+	mkdir -m 0711 "$TMP/theirs"
+	chown 65534 "$TMP/theirs"
+	run ctr --state-dir "$TMP/theirs" true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid state directory '$TMP/theirs': it belongs to user 65534, who could replace what ctrlab keeps there; pass a directory of your own with --state-dir DIR"
+	run ls -A "$TMP/theirs"
+	assert_output ''
+}
+
 @test "missing workdir fails with nothing left" {
 	run ctr -w /does/not/exist true
 	assert_failure 125

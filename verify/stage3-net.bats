@@ -637,7 +637,7 @@ EOF
 @test "cleanup keeps a state dir that is a mount point" {
 	sim '
 	mkdir $WORK/state
-	mount -t tmpfs scratch $WORK/state
+	mount -t tmpfs -o mode=0711 scratch $WORK/state
 	$RUN -q --state-dir $WORK/state true
 	status=0; $RUN cleanup --state-dir $WORK/state 2>&1 || status=$?
 	echo "status $status"
