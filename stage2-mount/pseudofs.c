@@ -29,7 +29,13 @@ static const char *const masked_paths[] = {
 	"/proc/sched_debug",  /* scheduler state of every task on the host */
 	"/proc/acpi",         /* ACPI tables and switches of the machine */
 	"/proc/scsi",         /* SCSI devices, writable to add or remove them */
+	"/proc/asound",       /* the host's sound cards and their controls */
+	"/proc/latency_stats", /* latency records of every task (CONFIG_LATENCYTOP) */
+	"/proc/timer_stats",  /* timer use of every task (kernels before 4.11) */
 	"/sys/firmware",      /* firmware tables such as ACPI and DMI */
+	/* RAPL energy counters, which leak what other code computes
+	 * (CVE-2020-8694, the PLATYPUS attack). */
+	"/sys/devices/virtual/powercap",
 };
 
 static const char *const read_only_paths[] = {
