@@ -185,6 +185,34 @@ out:
 	return nat_forward_check(plan->bridge, err);
 }
 
+/* Turn IPv6 off on link ifname of the caller's network namespace, before the
+ * link comes up.  Stage 3 sets up IPv4 only, and a link with IPv6 on takes
+ * router advertisements from the bridge: one container could then hand the
+ * host and the other containers an IPv6 default route through itself.  A
+ * kernel without IPv6 has no such file, which is fine.  Returns 0 or -errno
+ * with err set. */
+static int ipv6_disable(const char *ifname, struct ctr_error *err)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || write(fd, "1", 1) != 1) {
+		int code = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		return error_set(err, code, "Failed to turn IPv6 off on %s ('%s')", ifname, path);
+	}
+	close(fd);
+	explain("write(\"%s\", \"1\"): no IPv6 on %s, so no router advertisement reaches it",
+		path, ifname);
+	return 0;
+}
+
 /* Send one request and narrate it.  Returns 0 or -errno with err set. */
 static int request(struct nl_sock *sock, struct nlmsghdr *nlh, const char *step,
 		   struct ctr_error *err)
@@ -238,6 +266,9 @@ static int bridge_ensure(struct nl_sock *sock, const char *state_dir, struct net
 	if (r < 0)
 		return r;
 	plan->bridge_index = link.index;
+	r = ipv6_disable(plan->bridge, err);
+	if (r < 0)
+		return r;
 
 	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev %s (the gateway)",
 		 ipam_addr_format(ipam_gateway(&plan->subnet), gateway), plan->subnet.prefix_len,
@@ -465,6 +496,11 @@ static int eth0_configure(struct nl_sock *sock, const struct net_plan *plan,
 	r = nl_link_get(sock, "eth0", 0, &eth0, err);
 	if (r < 0)
 		return r == -ENODEV ? error_setx(err, r, "Failed to find eth0 in the container") : r;
+	/* /proc/sys/net shows the network namespace of the process that opens a
+	 * file there: the container's, since the helper's setns(). */
+	r = ipv6_disable("eth0", err);
+	if (r < 0)
+		return r;
 	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev eth0", plan->addr_text,
 		 plan->subnet.prefix_len);
 	r = request(sock, nlmsg_addr_add(buf, sizeof(buf), eth0.index, plan->addr,

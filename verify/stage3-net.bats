@@ -102,6 +102,18 @@ leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
 	assert_line --regexp "eth0@if[0-9]+: .* mtu 1400 "
 }
 
+@test "bridge and eth0 have no IPv6" {
+	# With IPv6 on, a router advertisement from one container would give the
+	# host and the other containers a default route through that container.
+	sim '
+	$RUN -q busybox sh -c "cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6; busybox ip -6 addr show dev eth0 | wc -l"
+	echo "bridge: $(cat /proc/sys/net/ipv6/conf/ctrlab0/disable_ipv6) $(ip -6 addr show dev ctrlab0 | wc -l)"'
+	assert_success
+	assert_equal "${lines[0]}" 1
+	assert_equal "${lines[1]}" 0
+	assert_line "bridge: 1 0"
+}
+
 @test "veth host end is a bridge port with the same MTU" {
 	sim "$HELPERS"'
 	$RUN -q sleep 1000 &
