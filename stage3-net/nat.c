@@ -1,11 +1,15 @@
 /* NAT and forwarding rules: see nat.h.
  *
  * Kernel objects: one nftables table "inet ctrlab" with two named sets (the
- * bridges and subnets it serves) and four base chains on their own hooks:
+ * bridges and subnets it serves) and four base chains on their own hooks, a
+ * fifth while forwarding is on because ctrlab turned it on:
  *
  *   forward      accept what leaves a bridge, and what enters it as a reply or
  *                as a published (DNATed) connection.  Drop other traffic that
  *                enters a bridge.  Traffic of other interfaces passes untouched.
+ *   forward_others
+ *                drop forwarded traffic that neither enters nor leaves a bridge,
+ *                which the host did not forward before ctrlab.
  *   postrouting  masquerade a container's packets that leave through another
  *                interface: they get the uplink's address as their source, and
  *                conntrack maps the replies back (see conntrack(8)).
@@ -464,6 +468,17 @@ bool nat_forwarding_on(void)
 	return forward_read(&value) == 0 && value == '1';
 }
 
+/* The chain that keeps a host which forwarded nothing before ctrlab from
+ * routing anything but ctrlab's traffic.  ip_forward is one switch for every
+ * interface: without this chain, turning it on for the bridge would also make
+ * the host a router between, say, its LAN and a VPN.  It exists only while
+ * forwarding is on because ctrlab turned it on. */
+static const char others_chain_script[] =
+	"add chain inet " NAT_TABLE " forward_others "
+	"{ type filter hook forward priority filter; policy accept; }\n"
+	"flush chain inet " NAT_TABLE " forward_others\n"
+	"add rule inet " NAT_TABLE " forward_others iifname != @bridges oifname != @bridges drop\n";
+
 int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 {
 	char path[4096];
@@ -487,6 +502,14 @@ int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 		return error_set(err, r ? r : -EIO, "Failed to write '%s'", path);
 	}
 	close(fd);
+	/* The chain first, so that no packet of another interface is forwarded
+	 * meanwhile. */
+	r = nft_run(others_chain_script, 0, NULL, err);
+	if (r < 0)
+		return r;
+	explain("nft: chain inet %s forward_others: iifname != @bridges oifname != @bridges drop "
+		"(the host forwarded nothing before, and forwards only ctrlab's traffic now)",
+		NAT_TABLE);
 	r = forward_write('1');
 	if (r < 0)
 		return error_set(err, r, "Failed to turn on IPv4 forwarding in '%s'",
@@ -500,6 +523,7 @@ int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 int nat_forwarding_restore(const char *state_dir, struct ctr_error *err)
 {
 	char path[4096];
+	struct ctr_error quiet;
 	int r;
 
 	snprintf(path, sizeof(path), "%s/net/ip_forward.orig", state_dir);
@@ -512,6 +536,10 @@ int nat_forwarding_restore(const char *state_dir, struct ctr_error *err)
 	explain("write(\"%s\", \"0\"): forwarding is off again, as before ctrlab",
 		IP_FORWARD_PATH);
 	unlink(path);
+	/* Gone already when `cleanup` deleted the table. */
+	error_clear(&quiet);
+	if (nft_run("delete chain inet " NAT_TABLE " forward_others", 0, NULL, &quiet) == 0)
+		explain("nft: delete chain inet %s forward_others", NAT_TABLE);
 	return 0;
 }
 

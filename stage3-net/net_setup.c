@@ -296,17 +296,18 @@ static int host_prepare_locked(struct nl_sock *sock, const char *state_dir,
 		return r;
 	if (!plan->nft_verified) {
 		r = nat_table_ensure(plan->bridge, &plan->subnet, err);
-		if (r >= 0) {
-			plan->table_created = r == 1;
-			r = nat_verified_record(state_dir, plan->bridge, &plan->subnet, err);
-		}
 		if (r < 0)
 			return r;
+		plan->table_created = r == 1;
 	}
+	/* Before the record below: turning forwarding on adds a chain to the
+	 * table, which changes the ruleset generation that the record names. */
 	r = nat_forwarding_enable(state_dir, err);
 	if (r < 0)
 		return r;
 	plan->forwarding_enabled = r == 1;
+	if (!plan->nft_verified)
+		return nat_verified_record(state_dir, plan->bridge, &plan->subnet, err);
 	return 0;
 }
 

@@ -242,6 +242,34 @@ EOF
 	assert_line --index $((${#lines[@]} - 1)) "1"
 }
 
+@test "forwarding turned on routes ctrlab's traffic only" {
+	# A second network behind the simulated host, and a route to it on the
+	# upstream.  The host forwarded nothing before ctrlab, so it must not
+	# start routing between the upstream and that network.
+	sim '
+	lan2=lan2-$$
+	trap "ip netns del $lan2 2>/dev/null || true" EXIT
+	ip netns add $lan2
+	ip link add lan2 type veth peer name eth0 netns $lan2
+	ip addr add 192.168.252.1/24 dev lan2
+	ip link set lan2 up
+	ip -n $lan2 addr add 192.168.252.2/24 dev eth0
+	ip -n $lan2 link set eth0 up
+	ip -n $lan2 route add default via 192.168.252.1
+	ip -n $HOSTSIM_UPSTREAM route add 192.168.252.0/24 via $HOSTSIM_HOST_ADDR
+	reach() { ip netns exec $HOSTSIM_UPSTREAM ping -c1 -W1 192.168.252.2 >/dev/null 2>&1 && echo reached || echo blocked; }
+	echo "before: $(cat /proc/sys/net/ipv4/ip_forward) $(reach)"
+	$RUN -q busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR >/dev/null && echo "container reaches upstream"
+	echo "after a run: $(cat /proc/sys/net/ipv4/ip_forward) $(reach)"
+	$RUN cleanup >/dev/null 2>&1
+	echo "after cleanup: $(cat /proc/sys/net/ipv4/ip_forward) $(nft list ruleset | grep -c forward_others || true)"'
+	assert_success
+	assert_line "before: 0 blocked"
+	assert_line "container reaches upstream"
+	assert_line "after a run: 1 blocked"
+	assert_line "after cleanup: 0 0"
+}
+
 @test "name resolves through the upstream DNS server" {
 	sim '$RUN -q busybox nslookup $HOSTSIM_NAME'
 	assert_success
