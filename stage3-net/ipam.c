@@ -346,9 +346,10 @@ int ipam_lease_read(const char *state_dir, uint32_t addr, struct ipam_owner *ret
 	return r;
 }
 
-/* True when some lease's owner is alive (want_alive) or dead (!want_alive).  A
- * lease that cannot be read counts as dead. */
-static bool any_lease_is(const char *state_dir, bool want_alive)
+/* True when some lease's owner is alive (want_alive) or dead (!want_alive),
+ * and is named name unless name is NULL.  A lease that cannot be read counts
+ * as dead. */
+static bool any_lease_is(const char *state_dir, bool want_alive, const char *name)
 {
 	char path[4096];
 	struct dirent *entry;
@@ -367,7 +368,7 @@ static bool any_lease_is(const char *state_dir, bool want_alive)
 		if (ipam_addr_parse(entry->d_name, &addr) < 0)
 			continue;
 		alive = ipam_lease_read(state_dir, addr, &owner) == 0 && ipam_owner_alive(&owner);
-		found = alive == want_alive;
+		found = alive == want_alive && (!name || strcmp(owner.name, name) == 0);
 	}
 	closedir(dir);
 	return found;
@@ -375,12 +376,17 @@ static bool any_lease_is(const char *state_dir, bool want_alive)
 
 bool ipam_any_dead(const char *state_dir)
 {
-	return any_lease_is(state_dir, false);
+	return any_lease_is(state_dir, false, NULL);
+}
+
+bool ipam_name_alive(const char *state_dir, const char *name)
+{
+	return any_lease_is(state_dir, true, name);
 }
 
 bool ipam_any_alive(const char *state_dir)
 {
-	return any_lease_is(state_dir, true);
+	return any_lease_is(state_dir, true, NULL);
 }
 
 int ipam_reclaim(const char *state_dir, ipam_reclaim_fn fn, void *data)

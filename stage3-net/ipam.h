@@ -104,6 +104,9 @@ typedef void (*ipam_reclaim_fn)(uint32_t addr, const struct ipam_owner *owner,
  * then takes the lock and calls ipam_reclaim(), which decides for sure. */
 bool ipam_any_dead(const char *state_dir);
 
+/* True when the lease of a running container named name exists. */
+bool ipam_name_alive(const char *state_dir, const char *name);
+
 /* True when some lease in the state directory belongs to a running container.
  * The caller holds the lock. */
 bool ipam_any_alive(const char *state_dir);

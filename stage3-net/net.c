@@ -262,6 +262,18 @@ static void dead_collect(uint32_t addr, const struct ipam_owner *owner, void *da
 	 * go before the lock is released and its address can be leased again. */
 	if (dead->count == DEAD_BATCH_MAX)
 		dead_flush(dead);
+	/* A running container of the same name owns the rules, /etc files and
+	 * state directory that carry the name: only the dead lease and its own
+	 * veth go.  The lease check in lease_take() keeps this from happening,
+	 * but a lease of an older ctrlab may still be left. */
+	if (owner->name[0] && ipam_name_alive(dead->state_dir, owner->name)) {
+		log_info("Container '%s' runs under a newer lease: its ports, files and state stay",
+			 owner->name);
+		snprintf(dead->names[dead->count], sizeof(dead->names[0]), "?");
+		ipam_veth_name(owner, dead->veths[dead->count], sizeof(dead->veths[0]));
+		dead->count++;
+		return;
+	}
 	snprintf(dead->names[dead->count], sizeof(dead->names[0]), "%s",
 		 owner->name[0] ? owner->name : "?");
 	ipam_veth_name(owner, dead->veths[dead->count], sizeof(dead->veths[0]));
@@ -440,7 +452,18 @@ static int lease_take(struct container *c, struct ctr_error *err)
 		return lock_fd;
 	/* net_reclaim() ran in validate.  A lease that died since then is left to
 	 * the next run: it holds an address, but never a wrong one. */
-	r = ipam_publish_check_leases(c->state_dir, options.publish, options.publish_count, err);
+	r = 0;
+	/* Leases, rules and the state directory are found by the container's
+	 * name, so no lease may name a running container: a dead one would make
+	 * the next reclaim remove what the running one uses.  Stage 2 finds the
+	 * clash only later, when it creates the state directory. */
+	if (ipam_name_alive(c->state_dir, c->name))
+		r = error_setx(err, -EEXIST,
+			       "A container named '%s' already exists (it holds a lease in '%s/net/leases'); choose another --name",
+			       c->name, c->state_dir);
+	if (r >= 0)
+		r = ipam_publish_check_leases(c->state_dir, options.publish,
+					      options.publish_count, err);
 	if (r >= 0)
 		r = ipam_lease_acquire(c->state_dir, &run.subnet, &owner, &run.addr, err);
 	if (r >= 0)

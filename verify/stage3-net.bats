@@ -599,6 +599,47 @@ EOF
 	assert_line "state dir gone"
 }
 
+@test "name of a running container is rejected" {
+	# Leases, rules and state are found by name: a second lease with the name
+	# of a running container would let a reclaim remove what that one uses.
+	sim "$HELPERS"'
+	$RUN -q --name web -p 8080:80 sleep 1000 &
+	wait_for has_veth
+	status=0; $RUN --name web true 2>&1 || status=$?
+	echo "status $status"
+	echo "leases: $(leases | wc -l)"
+	echo "rules: $(nft list table inet ctrlab | grep -c "ctrlab:web")"
+	[ -d $CTRLAB_STATE_DIR/web ] && echo "state of web kept"
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line --regexp "^ctrlab: error: A container named 'web' already exists \(it holds a lease in '.*/run/ctrlab/net/leases'\); choose another --name$"
+	assert_line "status 125"
+	assert_line "leases: 1"
+	assert_line "rules: 2"
+	assert_line "state of web kept"
+}
+
+@test "reclaim spares a running container's name" {
+	# A dead lease that names a running container, as an older ctrlab could
+	# leave: the reclaim frees its address and nothing of the running one.
+	sim "$HELPERS"'
+	$RUN -q --name web -p 8080:80 sleep 1000 &
+	wait_for has_veth
+	# PID 4194304 is above the kernel'"'"'s largest PID, so this owner is dead.
+	echo "4194304 1 web" >$CTRLAB_STATE_DIR/net/leases/10.88.0.99
+	$RUN --name other true 2>&1
+	echo "leases: $(leases | wc -l)"
+	echo "rules: $(nft list table inet ctrlab | grep -c "ctrlab:web")"
+	[ -d $CTRLAB_STATE_DIR/web ] && echo "state of web kept"
+	kill %1; wait %1 || true'
+	assert_success
+	assert_line --partial "Reclaiming 10.88.0.99 from container 'web'"
+	assert_line --partial "Container 'web' runs under a newer lease: its ports, files and state stay"
+	assert_line "leases: 1"
+	assert_line "rules: 2"
+	assert_line "state of web kept"
+}
+
 @test "kill -9 of 40 runtimes leaves no rule" {
 	# The reclaim passes dead containers to the helper in batches: none may
 	# keep a published port once its address is free again.
