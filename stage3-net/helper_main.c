@@ -98,7 +98,7 @@ static int args_parse(int argc, char **argv, struct args *args)
 			args->mode_none = strcmp(optarg, "none") == 0;
 			break;
 		case 'b':
-			if (!optarg[0] || strlen(optarg) >= IFNAMSIZ)
+			if (!ipam_bridge_name_valid(optarg))
 				return usage_error("Invalid --bridge '%s'", optarg);
 			snprintf(args->plan.bridge, sizeof(args->plan.bridge), "%s", optarg);
 			break;

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,16 @@ int ipam_subnet_parse(const char *text, struct ipam_subnet *ret_subnet,
 	ret_subnet->network = addr;
 	ret_subnet->prefix_len = (unsigned int)len;
 	return 0;
+}
+
+bool ipam_bridge_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= IFNAMSIZ)
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789._-") == len;
 }
 
 bool ipam_subnets_overlap(uint32_t a, unsigned int a_len, uint32_t b, unsigned int b_len)

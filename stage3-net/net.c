@@ -99,11 +99,10 @@ static int set_net(struct container *c, const char *value, struct ctr_error *err
 static int set_bridge(struct container *c, const char *value, struct ctr_error *err)
 {
 	(void)c;
-	/* IFNAMSIZ counts the terminating NUL.  A link name must not contain '/',
-	 * ':' or spaces (dev_valid_name in net/core/dev.c). */
-	if (!value[0] || strlen(value) >= IFNAMSIZ || strpbrk(value, "/: \t\n"))
+	/* IFNAMSIZ counts the terminating NUL. */
+	if (!ipam_bridge_name_valid(value))
 		return error_setx(err, -EINVAL,
-				  "Invalid bridge name '%s': use 1 to %d characters without '/', ':' or spaces",
+				  "Invalid bridge name '%s': use 1 to %d letters, digits, '.', '_' or '-'",
 				  value, IFNAMSIZ - 1);
 	options.bridge = value;
 	options.bridge_set = true;

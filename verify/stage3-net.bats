@@ -868,7 +868,7 @@ EOF
 @test "bad network options exit 125 and change nothing" {
 	sim '
 	before=$(ip -o link; nft list ruleset)
-	for args in "--net bogus" "--subnet 10.88.0.1/16" "--subnet 10.88.0.0/33" "-p 80" "-p 0:80" "-p 8080:80/sctp" "--dns nameserver" "--bridge this-name-is-too-long" "--net none -p 8080:80"; do
+	for args in "--net bogus" "--subnet 10.88.0.1/16" "--subnet 10.88.0.0/33" "-p 80" "-p 0:80" "-p 8080:80/sctp" "--dns nameserver" "--bridge this-name-is-too-long" "--bridge br\"x" "--net none -p 8080:80"; do
 		status=0; $RUN $args true 2>&1 || status=$?
 		echo "status $status"
 	done
@@ -882,8 +882,10 @@ EOF
 	assert_line --partial "the protocol must be tcp or udp"
 	assert_line --partial "Invalid DNS server 'nameserver'"
 	assert_line --partial "Invalid bridge name 'this-name-is-too-long'"
+	# A quote would end the name in the nft commands that carry it.
+	assert_line "ctrlab: error: Invalid bridge name 'br\"x': use 1 to 15 letters, digits, '.', '_' or '-'"
 	assert_line --partial "Option -p/--publish needs --net bridge"
-	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 9 ]
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 10 ]
 	assert_line "host unchanged"
 }
 
