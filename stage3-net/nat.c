@@ -543,12 +543,32 @@ int nat_forwarding_restore(const char *state_dir, struct ctr_error *err)
 	return 0;
 }
 
-/* <state_dir>/net/nft-verified: "generation N", then one "BRIDGE NETWORK/LEN"
- * line for each bridge whose table entries and firewall check were done at
- * that ruleset generation. */
+/* <state_dir>/net/nft-verified: "generation N boot ID", then one
+ * "BRIDGE NETWORK/LEN" line for each bridge whose table entries and firewall
+ * check were done at that ruleset generation.  The boot ID
+ * (/proc/sys/kernel/random/boot_id) matters when the state directory outlives
+ * a reboot: generation numbers start again, and an old line could then match
+ * a ruleset without ctrlab's table. */
 static void verified_path(const char *state_dir, char *buffer, size_t size)
 {
 	snprintf(buffer, size, "%s/net/nft-verified", state_dir);
+}
+
+/* Read this boot's ID, 36 characters, into buffer (at least 37 bytes).
+ * Returns 0 or -errno. */
+static int boot_id_read(char *buffer, size_t size)
+{
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buffer, size - 1);
+	close(fd);
+	if (len < 36)
+		return -EIO;
+	buffer[36] = '\0';
+	return 0;
 }
 
 bool nat_verified(const char *state_dir, const char *bridge, const struct ipam_subnet *subnet)
@@ -557,6 +577,8 @@ bool nat_verified(const char *state_dir, const char *bridge, const struct ipam_s
 	char line[128];
 	char expected[128];
 	char network[IPAM_ADDR_STR_MAX];
+	char boot[64];
+	char file_boot[64];
 	unsigned long long file_gen;
 	struct ctr_error quiet;
 	uint32_t gen;
@@ -564,7 +586,7 @@ bool nat_verified(const char *state_dir, const char *bridge, const struct ipam_s
 	FILE *file;
 
 	error_clear(&quiet);
-	if (nl_nft_generation(&gen, &quiet) < 0)
+	if (nl_nft_generation(&gen, &quiet) < 0 || boot_id_read(boot, sizeof(boot)) < 0)
 		return false;
 	verified_path(state_dir, path, sizeof(path));
 	file = fopen(path, "re");
@@ -572,7 +594,8 @@ bool nat_verified(const char *state_dir, const char *bridge, const struct ipam_s
 		return false;
 	snprintf(expected, sizeof(expected), "%s %s/%u\n", bridge,
 		 ipam_addr_format(subnet->network, network), subnet->prefix_len);
-	if (fscanf(file, "generation %llu\n", &file_gen) == 1 && file_gen == gen) {
+	if (fscanf(file, "generation %llu boot %63s\n", &file_gen, file_boot) == 2 &&
+	    file_gen == gen && strcmp(file_boot, boot) == 0) {
 		while (!found && fgets(line, sizeof(line), file))
 			found = strcmp(line, expected) == 0;
 	}
@@ -588,7 +611,10 @@ int nat_verified_record(const char *state_dir, const char *bridge,
 {
 	char path[4096];
 	char network[IPAM_ADDR_STR_MAX];
+	char boot[64];
+	char file_boot[64] = "";
 	unsigned long long file_gen = 0;
+	bool same;
 	uint32_t gen;
 	FILE *file;
 	int r;
@@ -596,19 +622,23 @@ int nat_verified_record(const char *state_dir, const char *bridge,
 	r = nl_nft_generation(&gen, err);
 	if (r < 0)
 		return r;
+	r = boot_id_read(boot, sizeof(boot));
+	if (r < 0)
+		return error_set(err, r, "Failed to read /proc/sys/kernel/random/boot_id");
 	verified_path(state_dir, path, sizeof(path));
-	/* Keep the other bridges' lines while the generation is the same. */
+	/* Keep the other bridges' lines while the generation and boot are the same. */
 	file = fopen(path, "re");
 	if (file) {
-		if (fscanf(file, "generation %llu\n", &file_gen) != 1)
+		if (fscanf(file, "generation %llu boot %63s\n", &file_gen, file_boot) != 2)
 			file_gen = 0;
 		fclose(file);
 	}
-	file = fopen(path, file_gen == gen ? "ae" : "we");
+	same = file_gen == gen && strcmp(file_boot, boot) == 0;
+	file = fopen(path, same ? "ae" : "we");
 	if (!file)
 		return error_set(err, -errno, "Failed to write '%s'", path);
-	if (file_gen != gen)
-		fprintf(file, "generation %u\n", gen);
+	if (!same)
+		fprintf(file, "generation %u boot %s\n", gen, boot);
 	fprintf(file, "%s %s/%u\n", bridge, ipam_addr_format(subnet->network, network),
 		subnet->prefix_len);
 	return fclose(file) == 0 ? 0 : error_set(err, -errno, "Failed to write '%s'", path);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -701,6 +702,49 @@ static void forward_check_other_cases(void **state)
 	assert_non_null(strstr(err.msg, "ibrname \"ctrlab0\" accept"));
 }
 
+/* Write the nft-verified record of state dir dir for ctrlab0 and 10.88.0.0/16
+ * at ruleset generation gen and boot boot. */
+static void verified_write(const char *dir, uint32_t gen, const char *boot)
+{
+	char path[256];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/net", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/net/nft-verified", dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fprintf(file, "generation %u boot %s\nctrlab0 10.88.0.0/16\n", gen, boot);
+	assert_int_equal(fclose(file), 0);
+}
+
+/* A record of another boot never counts, since generation numbers start again
+ * at boot.  Reads this network namespace's nftables generation, and changes
+ * nothing there. */
+static void verified_record_needs_same_boot(void **state)
+{
+	const char *dir = *state;
+	struct ipam_subnet subnet = { 0 };
+	struct ctr_error err;
+	char boot[64] = "";
+	uint32_t gen;
+	FILE *file;
+
+	error_clear(&err);
+	assert_int_equal(ipam_subnet_parse("10.88.0.0/16", &subnet, &err), 0);
+	assert_int_equal(nl_nft_generation(&gen, &err), 0);
+	file = fopen("/proc/sys/kernel/random/boot_id", "r");
+	assert_non_null(file);
+	assert_int_equal(fscanf(file, "%63s", boot), 1);
+	fclose(file);
+
+	verified_write(dir, gen, boot);
+	assert_true(nat_verified(dir, "ctrlab0", &subnet));
+	assert_false(nat_verified(dir, "ctrlab1", &subnet));
+	verified_write(dir, gen, "00000000-0000-0000-0000-000000000000");
+	assert_false(nat_verified(dir, "ctrlab0", &subnet));
+}
+
 static void resolv_stub_uses_upstream(void **state)
 {
 	struct dns_input input = {
@@ -774,6 +818,8 @@ int main(void)
 		cmocka_unit_test(forward_check_finds_drop_policy),
 		cmocka_unit_test(forward_check_accepts_fixed_table),
 		cmocka_unit_test(forward_check_other_cases),
+		cmocka_unit_test_setup_teardown(verified_record_needs_same_boot, state_dir_setup,
+						state_dir_teardown),
 		cmocka_unit_test(resolv_stub_uses_upstream),
 		cmocka_unit_test(resolv_fallback_and_override),
 		/* Last: it moves this process into a network namespace of its own. */
