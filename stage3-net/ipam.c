@@ -378,8 +378,11 @@ static bool any_lease_is(const char *state_dir, bool want_alive, const char *nam
 
 		if (ipam_addr_parse(entry->d_name, &addr) < 0)
 			continue;
-		alive = ipam_lease_read(state_dir, addr, &owner) == 0 && ipam_owner_alive(&owner);
-		found = alive == want_alive && (!name || strcmp(owner.name, name) == 0);
+		if (ipam_lease_read(state_dir, addr, &owner) == 0 && name &&
+		    strcmp(owner.name, name) != 0)
+			continue;
+		alive = owner.pid > 0 && ipam_owner_alive(&owner);
+		found = alive == want_alive;
 	}
 	closedir(dir);
 	return found;
