@@ -4,8 +4,9 @@
  * bridges and subnets it serves) and four base chains on their own hooks, a
  * fifth while forwarding is on because ctrlab turned it on:
  *
- *   forward      accept what leaves a bridge, and what enters it as a reply or
- *                as a published (DNATed) connection.  Drop other traffic that
+ *   forward      drop what goes from one ctrlab bridge to another.  Accept
+ *                what leaves a bridge, and what enters it as a reply or as a
+ *                published (DNATed) connection.  Drop other traffic that
  *                enters a bridge.  Traffic of other interfaces passes untouched.
  *   forward_others
  *                drop forwarded traffic that neither enters nor leaves a bridge,
@@ -41,9 +42,11 @@
 static const char table_script[] =
 	"table inet " NAT_TABLE " {\n"
 	"  set bridges { type ifname; }\n"
+	"  set bridge_pairs { type ifname . ifname; }\n"
 	"  set subnets { type ipv4_addr; flags interval; }\n"
 	"  chain forward {\n"
 	"    type filter hook forward priority filter; policy accept;\n"
+	"    iifname @bridges oifname @bridges iifname . oifname != @bridge_pairs drop\n"
 	"    iifname @bridges accept\n"
 	"    oifname @bridges ct state established,related accept\n"
 	"    oifname @bridges ct status dnat accept\n"
@@ -169,11 +172,16 @@ int nat_table_ensure(const char *bridge, const struct ipam_subnet *subnet,
 			"prerouting and output (DNAT), sets bridges and subnets",
 			NAT_TABLE);
 	}
-	/* "add element" leaves an element that exists alone, so it is idempotent. */
+	/* "add element" leaves an element that exists alone, so it is idempotent.
+	 * So is "add set": a table of an older ctrlab gets the set, but not the
+	 * rule that keeps its bridges apart, until `run cleanup` removes it. */
 	snprintf(cmd, sizeof(cmd),
 		 "add element inet " NAT_TABLE " bridges { \"%s\" }\n"
+		 "add set inet " NAT_TABLE " bridge_pairs { type ifname . ifname; }\n"
+		 "add element inet " NAT_TABLE " bridge_pairs { \"%s\" . \"%s\" }\n"
 		 "add element inet " NAT_TABLE " subnets { %s/%u }\n",
-		 bridge, ipam_addr_format(subnet->network, network), subnet->prefix_len);
+		 bridge, bridge, bridge, ipam_addr_format(subnet->network, network),
+		 subnet->prefix_len);
 	r = nft_run(cmd, 0, NULL, err);
 	if (r < 0) {
 		struct ctr_error quiet;

@@ -998,6 +998,21 @@ EOF
 	assert_line "0"
 }
 
+@test "containers on two bridges are kept apart" {
+	sim "$HELPERS"'
+	$RUN -q busybox sh -c "busybox nc -l -p 7000 -e echo on-ctrlab0" &
+	first=$!
+	wait_for has_veth
+	$RUN -q --bridge ctrlab1 --subnet 10.201.0.0/24 busybox sh -c \
+		"busybox nc -w2 10.88.0.2 7000 </dev/null || echo no-connection; busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR"
+	kill $first 2>/dev/null || true
+	wait $first || true'
+	assert_success
+	assert_line "no-connection"
+	refute_line "on-ctrlab0"
+	assert_line --partial "1 packets received"
+}
+
 @test "a bridge keeps the subnet it serves" {
 	sim '$RUN -q true
 	status=0; $RUN --subnet 10.201.0.0/16 true 2>&1 || status=$?
