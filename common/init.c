@@ -104,7 +104,7 @@ static void workdir_failure(const char *workdir, int code, struct ctr_error *err
 {
 	if (code == ELOOP)
 		error_setx(err, -ELOOP,
-			   "Invalid working directory '%s': it leads through a /proc magic link such as /proc/self/fd/N, which could point out of the container; choose a plain path in the container",
+			   "Invalid working directory '%s': it leads through a symlink loop or a /proc magic link such as /proc/self/fd/N, which could point out of the container; choose a plain path in the container",
 			   workdir);
 	else if (code == ENOENT)
 		error_setx(err, -ENOENT,
@@ -373,7 +373,11 @@ static _Noreturn void init_run(struct container *c, const struct ctr_stage *stag
 	}
 
 	/* COMMAND has called execve, which closed its copy of the channel, or has
-	 * exited.  The runtime reads end-of-file once this copy is closed too. */
+	 * exited.  The runtime reads end-of-file once this copy is closed too.
+	 * NOTE: COMMAND already runs here, so for a moment it could take the
+	 * channel from PID 1 with pidfd_getfd(2).  That gives it a forged failure
+	 * message or a runtime that waits in vain for end-of-file, nothing of the
+	 * host. */
 	close(sync_fd);
 	/* The init never calls execve, so close-on-exec never closes what it got
 	 * from the runtime, such as the signalfd or stage 3's helper socket.  It

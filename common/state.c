@@ -34,6 +34,12 @@ int state_dir_ensure_safe(const char *state_dir, struct ctr_error *err)
 		return error_setx(err, -errno,
 				  "Failed to create the state directory '%s': %s; pass another --state-dir DIR",
 				  state_dir, strerror(errno));
+	/* The owner of a symlink may point it elsewhere between two runs.
+	 * NOTE: the owners of the directories above are not checked. */
+	if (lstat(state_dir, &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid != geteuid())
+		return error_setx(err, -EPERM,
+				  "Invalid state directory '%s': it is a symlink of user %u, who could point it elsewhere; pass a directory of your own with --state-dir DIR",
+				  state_dir, (unsigned int)st.st_uid);
 	/* EEXIST above also covers a file of that name, which a mkdir below it
 	 * would report as a bare ENOTDIR. */
 	if (stat(state_dir, &st) < 0 || !S_ISDIR(st.st_mode))

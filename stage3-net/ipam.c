@@ -125,7 +125,8 @@ bool ipam_bridge_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 
-	if (len == 0 || len >= IFNAMSIZ)
+	/* "." and ".." are no link names, as the kernel's dev_valid_name() says. */
+	if (len == 0 || len >= IFNAMSIZ || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			    "0123456789._-") == len;

@@ -104,7 +104,8 @@ typedef void (*ipam_reclaim_fn)(uint32_t addr, const struct ipam_owner *owner,
  * then takes the lock and calls ipam_reclaim(), which decides for sure. */
 bool ipam_any_dead(const char *state_dir);
 
-/* True when name is 1 to IFNAMSIZ - 1 letters, digits, '.', '_' or '-'.  The
+/* True when name is 1 to IFNAMSIZ - 1 letters, digits, '.', '_' or '-', and
+ * neither "." nor "..".  The
  * kernel allows more in a link name, but a bridge name also goes into nft
  * commands and file names, where quotes or spaces would change their meaning. */
 bool ipam_bridge_name_valid(const char *name);

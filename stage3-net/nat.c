@@ -4,13 +4,14 @@
  * bridges and subnets it serves) and four base chains on their own hooks, a
  * fifth while forwarding is on because ctrlab turned it on:
  *
- *   forward      drop what goes from one ctrlab bridge to another.  Accept
- *                what leaves a bridge, and what enters it as a reply or as a
- *                published (DNATed) connection.  Drop other traffic that
- *                enters a bridge.  Traffic of other interfaces passes untouched.
+ *   forward      accept published (DNATed) connections into a bridge.  Drop
+ *                other traffic from one ctrlab bridge to another.  Accept what
+ *                leaves a bridge, and replies that enter it.  Drop other
+ *                traffic that enters a bridge.  Traffic of other interfaces
+ *                passes untouched.
  *   forward_others
- *                drop forwarded traffic that neither enters nor leaves a bridge,
- *                which the host did not forward before ctrlab.
+ *                drop forwarded IPv4 traffic that neither enters nor leaves a
+ *                bridge, which the host did not forward before ctrlab.
  *   postrouting  masquerade a container's packets that leave through another
  *                interface: they get the uplink's address as their source, and
  *                conntrack maps the replies back (see conntrack(8)).
@@ -46,10 +47,10 @@ static const char table_script[] =
 	"  set subnets { type ipv4_addr; flags interval; }\n"
 	"  chain forward {\n"
 	"    type filter hook forward priority filter; policy accept;\n"
+	"    oifname @bridges ct status dnat accept\n"
 	"    iifname @bridges oifname @bridges iifname . oifname != @bridge_pairs drop\n"
 	"    iifname @bridges accept\n"
 	"    oifname @bridges ct state established,related accept\n"
-	"    oifname @bridges ct status dnat accept\n"
 	"    oifname @bridges drop\n"
 	"  }\n"
 	"  chain postrouting {\n"
@@ -485,7 +486,8 @@ static const char others_chain_script[] =
 	"add chain inet " NAT_TABLE " forward_others "
 	"{ type filter hook forward priority filter; policy accept; }\n"
 	"flush chain inet " NAT_TABLE " forward_others\n"
-	"add rule inet " NAT_TABLE " forward_others iifname != @bridges oifname != @bridges drop\n";
+	"add rule inet " NAT_TABLE " forward_others meta nfproto ipv4 "
+	"iifname != @bridges oifname != @bridges drop\n";
 
 int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 {
@@ -513,15 +515,23 @@ int nat_forwarding_enable(const char *state_dir, struct ctr_error *err)
 	/* The chain first, so that no packet of another interface is forwarded
 	 * meanwhile. */
 	r = nft_run(others_chain_script, 0, NULL, err);
-	if (r < 0)
+	if (r < 0) {
+		unlink(path);
 		return r;
-	explain("nft: chain inet %s forward_others: iifname != @bridges oifname != @bridges drop "
-		"(the host forwarded nothing before, and forwards only ctrlab's traffic now)",
-		NAT_TABLE);
+	}
+	explain("nft: chain inet %s forward_others: meta nfproto ipv4 iifname != @bridges "
+		"oifname != @bridges drop (the host routed no IPv4 before, and routes only "
+		"ctrlab's now)", NAT_TABLE);
 	r = forward_write('1');
-	if (r < 0)
+	if (r < 0) {
+		struct ctr_error quiet;
+
+		error_clear(&quiet);
+		nft_run("delete chain inet " NAT_TABLE " forward_others", 0, NULL, &quiet);
+		unlink(path);
 		return error_set(err, r, "Failed to turn on IPv4 forwarding in '%s'",
 				 IP_FORWARD_PATH);
+	}
 	explain("write(\"%s\", \"1\"): the host now routes packets between interfaces, "
 		"such as from the bridge to the uplink (it was 0, restored by `cleanup`)",
 		IP_FORWARD_PATH);

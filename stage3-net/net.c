@@ -102,7 +102,7 @@ static int set_bridge(struct container *c, const char *value, struct ctr_error *
 	/* IFNAMSIZ counts the terminating NUL. */
 	if (!ipam_bridge_name_valid(value))
 		return error_setx(err, -EINVAL,
-				  "Invalid bridge name '%s': use 1 to %d letters, digits, '.', '_' or '-'",
+				  "Invalid bridge name '%s': use 1 to %d letters, digits, '.', '_' or '-', other than '.' and '..'",
 				  value, IFNAMSIZ - 1);
 	options.bridge = value;
 	options.bridge_set = true;

@@ -227,6 +227,15 @@ static int request(struct nl_sock *sock, struct nlmsghdr *nlh, const char *step,
 	return r;
 }
 
+/* True when <state_dir>/net/bridge-<name> says that ctrlab created the bridge. */
+static bool bridge_marker_exists(const char *state_dir, const char *name)
+{
+	char marker[4096];
+
+	snprintf(marker, sizeof(marker), "%s/net/bridge-%s", state_dir, name);
+	return access(marker, F_OK) == 0;
+}
+
 /* Create the bridge unless it exists, give it the gateway address and bring it
  * up.  The caller holds the lease lock. */
 static int bridge_ensure(struct nl_sock *sock, const char *state_dir, struct net_plan *plan,
@@ -266,9 +275,14 @@ static int bridge_ensure(struct nl_sock *sock, const char *state_dir, struct net
 	if (r < 0)
 		return r;
 	plan->bridge_index = link.index;
-	r = ipv6_disable(plan->bridge, err);
-	if (r < 0)
-		return r;
+	/* Only on a bridge that ctrlab made, in this run or an earlier one, as
+	 * the marker above records.  A bridge of the user's keeps its IPv6, and
+	 * with it the user's choice to take router advertisements there. */
+	if (plan->bridge_created || bridge_marker_exists(state_dir, plan->bridge)) {
+		r = ipv6_disable(plan->bridge, err);
+		if (r < 0)
+			return r;
+	}
 
 	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev %s (the gateway)",
 		 ipam_addr_format(ipam_gateway(&plan->subnet), gateway), plan->subnet.prefix_len,

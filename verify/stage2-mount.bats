@@ -505,6 +505,14 @@ tree_digest() {
 	assert_output "ctrlab: error: Invalid state directory '$TMP/theirs': it belongs to user 65534, who could replace what ctrlab keeps there; pass a directory of your own with --state-dir DIR"
 	run ls -A "$TMP/theirs"
 	assert_output ''
+	mkdir -m 0711 "$TMP/mine"
+	ln -s "$TMP/mine" "$TMP/their-link"
+	chown -h 65534 "$TMP/their-link"
+	run ctr --state-dir "$TMP/their-link" true
+	assert_failure 125
+	assert_output "ctrlab: error: Invalid state directory '$TMP/their-link': it is a symlink of user 65534, who could point it elsewhere; pass a directory of your own with --state-dir DIR"
+	run ls -A "$TMP/mine"
+	assert_output ''
 }
 
 @test "missing workdir fails with nothing left" {
@@ -528,7 +536,7 @@ tree_digest() {
 	ln -s /proc/self/fd/3 "$ROOTFS/fd3-dir"
 	run ctr -w /stdin-dir cat secret <"$TMP/hostdir"
 	assert_failure 125
-	assert_output "ctrlab: error: Invalid working directory '/stdin-dir': it leads through a /proc magic link such as /proc/self/fd/N, which could point out of the container; choose a plain path in the container"
+	assert_output "ctrlab: error: Invalid working directory '/stdin-dir': it leads through a symlink loop or a /proc magic link such as /proc/self/fd/N, which could point out of the container; choose a plain path in the container"
 	run ctr -w /fd3-dir cat secret 3<"$TMP/hostdir"
 	assert_failure 125
 	refute_output --partial host-secret

@@ -868,7 +868,7 @@ EOF
 @test "bad network options exit 125 and change nothing" {
 	sim '
 	before=$(ip -o link; nft list ruleset)
-	for args in "--net bogus" "--subnet 10.88.0.1/16" "--subnet 10.88.0.0/33" "-p 80" "-p 0:80" "-p 8080:80/sctp" "--dns nameserver" "--bridge this-name-is-too-long" "--bridge br\"x" "--net none -p 8080:80"; do
+	for args in "--net bogus" "--subnet 10.88.0.1/16" "--subnet 10.88.0.0/33" "-p 80" "-p 0:80" "-p 8080:80/sctp" "--dns nameserver" "--bridge this-name-is-too-long" "--bridge br\"x" "--bridge .." "--net none -p 8080:80"; do
 		status=0; $RUN $args true 2>&1 || status=$?
 		echo "status $status"
 	done
@@ -883,9 +883,10 @@ EOF
 	assert_line --partial "Invalid DNS server 'nameserver'"
 	assert_line --partial "Invalid bridge name 'this-name-is-too-long'"
 	# A quote would end the name in the nft commands that carry it.
-	assert_line "ctrlab: error: Invalid bridge name 'br\"x': use 1 to 15 letters, digits, '.', '_' or '-'"
+	assert_line "ctrlab: error: Invalid bridge name 'br\"x': use 1 to 15 letters, digits, '.', '_' or '-', other than '.' and '..'"
+	assert_line --partial "Invalid bridge name '..'"
 	assert_line --partial "Option -p/--publish needs --net bridge"
-	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 10 ]
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 11 ]
 	assert_line "host unchanged"
 }
 
@@ -999,18 +1000,32 @@ EOF
 }
 
 @test "containers on two bridges are kept apart" {
+	# Only a published port, which the whole network may reach, connects them.
 	sim "$HELPERS"'
-	$RUN -q busybox sh -c "busybox nc -l -p 7000 -e echo on-ctrlab0" &
+	$RUN -q -p 8080:7001 busybox sh -c "busybox nc -ll -p 7000 -e echo on-ctrlab0 & exec busybox nc -ll -p 7001 -e echo published" &
 	first=$!
 	wait_for has_veth
 	$RUN -q --bridge ctrlab1 --subnet 10.201.0.0/24 busybox sh -c \
-		"busybox nc -w2 10.88.0.2 7000 </dev/null || echo no-connection; busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR"
+		"busybox nc -w2 10.88.0.2 7000 </dev/null || echo no-connection; for i in \$(seq 20); do busybox nc -w1 $HOSTSIM_HOST_ADDR 8080 </dev/null && break; sleep 0.1; done; busybox ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR"
 	kill $first 2>/dev/null || true
 	wait $first || true'
 	assert_success
 	assert_line "no-connection"
 	refute_line "on-ctrlab0"
+	assert_line "published"
 	assert_line --partial "1 packets received"
+}
+
+@test "a bridge of the user's keeps its IPv6" {
+	sim '
+	ip link add br0 type bridge
+	echo 0 >/proc/sys/net/ipv6/conf/br0/disable_ipv6
+	$RUN -q --bridge br0 --subnet 10.202.0.0/24 true
+	echo "br0 disable_ipv6: $(cat /proc/sys/net/ipv6/conf/br0/disable_ipv6)"
+	$RUN cleanup >/dev/null 2>&1
+	ip link del br0'
+	assert_success
+	assert_line "br0 disable_ipv6: 0"
 }
 
 @test "a bridge keeps the subnet it serves" {
