@@ -841,6 +841,34 @@ tree_digest() {
 	assert_output --partial 'clone3(flags=CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS'
 }
 
+@test "the init holds no caller fd while COMMAND starts" {
+	# COMMAND's process searches a PATH of 15000 missing directories, which
+	# takes tens of ms.  Meanwhile the init waits for its execve, and the
+	# caller's fd 7 must be closed in it already: close-on-exec alone would
+	# keep it there until then.
+	local path rpid init fds samples=0 held=0
+	path=$(seq -s: -f "/m%g" 1 15000)
+	"$RUN" --rootfs "$ROOTFS" -e "PATH=$path" missing-command 7<"$ROOTFS/etc/hostname" 2>/dev/null &
+	rpid=$!
+	init=""
+	while [ -z "$init" ] && kill -0 "$rpid" 2>/dev/null; do
+		init=$(cat "/proc/$rpid/task/$rpid/children" 2>/dev/null || true)
+		init=${init%% *}
+	done
+	while kill -0 "$rpid" 2>/dev/null; do
+		# Only once COMMAND's process exists, after the init's setup.
+		[ -n "$(cat "/proc/$init/task/$init/children" 2>/dev/null)" ] || continue
+		fds=" $(ls "/proc/$init/fd" 2>/dev/null | tr '\n' ' ')"
+		[ "$fds" != " " ] || continue
+		samples=$((samples + 1))
+		case "$fds" in *" 7 "*) held=$((held + 1)) ;; esac
+	done
+	# 127: missing-command is in none of those directories.
+	run -127 wait "$rpid"
+	assert [ "$samples" -gt 0 ]
+	assert_equal "$held" 0
+}
+
 @test "the init shows no host argument or variable" {
 	# PID 1 is a copy of the runtime that never calls execve: without the
 	# wipe, /proc/1/cmdline and /proc/1/environ would show the runtime's
