@@ -112,8 +112,8 @@ int net_cleanup_all(const char *state_dir, struct ctr_error *err)
 		/* Every lease is dead now: the same reclaim a new run does. */
 		ipam_reclaim(state_dir, state_of_dead_remove, (void *)state_dir);
 		bridges_delete(state_dir);
-		/* Forwarding off first: the table holds the chain that keeps a
-		 * host with forwarding on from routing other traffic. */
+		/* Forwarding off first, because the table contains the chain that
+		 * keeps a host with forwarding on from routing other traffic. */
 		r = nat_forwarding_restore(state_dir, err);
 		if (r == 0)
 			r = nat_table_delete(err);

@@ -125,7 +125,7 @@ bool ipam_bridge_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 
-	/* "." and ".." are no link names, as the kernel's dev_valid_name() says. */
+	/* The kernel's dev_valid_name() rejects "." and ".." as link names. */
 	if (len == 0 || len >= IFNAMSIZ || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

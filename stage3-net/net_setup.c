@@ -227,7 +227,8 @@ static int request(struct nl_sock *sock, struct nlmsghdr *nlh, const char *step,
 	return r;
 }
 
-/* True when <state_dir>/net/bridge-<name> says that ctrlab created the bridge. */
+/* True when the marker <state_dir>/net/bridge-<name> exists: ctrlab created
+ * that bridge. */
 static bool bridge_marker_exists(const char *state_dir, const char *name)
 {
 	char marker[4096];

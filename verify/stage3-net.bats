@@ -66,6 +66,30 @@ wait_for() {
 has_veth() { ip -o link | grep " cv[0-9a-f]*@" >/dev/null; }
 no_veth() { ! has_veth; }
 leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
+# Start $RUN with the arguments in the background, its output in $WORK/first,
+# with its helper'"'"'s first route dump held until gate_open (see
+# verify/route_dump_gate.c), and wait until the helper reaches it.  Under ASan
+# the preloaded library comes before ASan'"'"'s runtime, which ASan allows only
+# when told.
+gated_run() {
+	mkdir -p $WORK/gate
+	ROUTE_DUMP_GATE_DIR=$WORK/gate LD_PRELOAD=$PWD/verify/route_dump_gate.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		$RUN "$@" >$WORK/first 2>&1 &
+	gated_pid=$!
+	wait_for test -e $WORK/gate/reached
+}
+# Let the gated run go on, wait for it, and print its status and output.  Print
+# "gate timed out" when the gate opened by itself: then the race did not happen
+# as the test planned.
+gate_open() {
+	local status=0
+	touch $WORK/gate/open
+	wait $gated_pid || status=$?
+	echo "first run status $status"
+	cat $WORK/first
+	if [ -e $WORK/gate/timed-out ]; then echo "gate timed out"; fi
+}
 '
 
 @test "loopback is up in bridge and none modes" {
@@ -812,23 +836,13 @@ EOF
 @test "bridge made by a concurrent run is no overlap" {
 	# The first run's helper finds no bridge, then waits before its route dump
 	# while a second run creates the bridge.  The bridge's route is ctrlab's
-	# own, not a host route that overlaps the subnet.  Under ASan the preloaded
-	# library comes before ASan's runtime, which ASan allows only when told.
+	# own, not a host route that overlaps the subnet.
 	sim "$HELPERS"'
-	mkdir $WORK/gate
-	ROUTE_DUMP_GATE_DIR=$WORK/gate LD_PRELOAD=$PWD/verify/route_dump_gate.so \
-		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-		$RUN -q busybox ip -o -4 addr show eth0 >$WORK/first 2>&1 &
-	first=$!
-	wait_for test -e $WORK/gate/reached
+	gated_run -q busybox ip -o -4 addr show eth0
 	ip link show ctrlab0 >/dev/null 2>&1 || echo "no bridge before the second run"
 	$RUN -q true
 	ip link show ctrlab0 >/dev/null && echo "bridge made by the second run"
-	touch $WORK/gate/open
-	status=0; wait $first || status=$?
-	echo "first run status $status"
-	cat $WORK/first
-	if [ -e $WORK/gate/timed-out ]; then echo "gate timed out"; fi'
+	gate_open'
 	assert_success
 	assert_line "no bridge before the second run"
 	assert_line "bridge made by the second run"
@@ -844,18 +858,9 @@ EOF
 	# 10.88.0.0/16.  The first run must find that out under the lock and give
 	# up, not add a second subnet to the bridge.
 	sim "$HELPERS"'
-	mkdir $WORK/gate
-	ROUTE_DUMP_GATE_DIR=$WORK/gate LD_PRELOAD=$PWD/verify/route_dump_gate.so \
-		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-		$RUN -q --subnet 10.89.0.0/16 true >$WORK/first 2>&1 &
-	first=$!
-	wait_for test -e $WORK/gate/reached
+	gated_run -q --subnet 10.89.0.0/16 true
 	$RUN -q true
-	touch $WORK/gate/open
-	status=0; wait $first || status=$?
-	echo "first run status $status"
-	cat $WORK/first
-	if [ -e $WORK/gate/timed-out ]; then echo "gate timed out"; fi
+	gate_open
 	ip -o -4 addr show ctrlab0 | busybox awk "{print \"bridge address \" \$4}"'
 	assert_success
 	refute_line "gate timed out"
