@@ -14,22 +14,25 @@
  *                          it needs nft, pays glibc's start-up and exits once
  *                          its work is done.
  *
- * The runtime starts the helper before it clones the container, so the helper's
- * start-up and host checks overlap the container's mounts.  Their dialogue on a
+ * The runtime starts the helper as soon as its options are valid, before the
+ * lease, so the helper's start-up overlaps the lease and the container's clone
+ * and mounts, and its host checks overlap the mounts.  Their dialogue on a
  * SOCK_SEQPACKET socket, the helper's fd HELPER_FD:
  *
  *   runtime                              helper (ctrlab-net add)
- *   spawn --------------------------->   check the host, ensure bridge and table
+ *   spawn --------------------------->   glibc's start-up
+ *   reclaim, lease
+ *   request: address, veth name ----->   check the host, ensure bridge and table
  *   clone3(CLONE_NEWNET ...)
- *   request: address, veth name,
- *     the container's netns fd ------>   publish ports, create the veth,
+ *   the container's netns fd -------->   publish ports, create the veth,
  *                                        setns() into the netns, configure lo
  *                                        and eth0
  *                           <----------  reply: status and what it created
  *   go to the container; COMMAND runs
  *
- * The runtime that fails before it sends a request shuts its side down; the
- * helper then replies without touching a namespace.  Either way, the reply
+ * A runtime that fails before a message shuts its side down.  The helper then
+ * replies without touching the host (no request yet) or a namespace (no netns
+ * yet).  Either way, the reply
  * lists what the helper created, and the runtime undoes it at exit with the
  * helper's other commands (unpublish, undo), so one place owns the teardown. */
 #ifndef CTRLAB_HELPER_H
@@ -47,10 +50,15 @@
 /* The socket's fd number in the helper. */
 #define HELPER_FD 3
 
-/* Runtime to helper, with the container's network namespace fd attached. */
+/* Runtime to helper, first: the lease, once the runtime holds it. */
 struct helper_request {
 	uint32_t addr;            /* leased address (host order), 0 with --net none */
 	char veth[IFNAMSIZ];      /* host end's name, "" with --net none */
+};
+
+/* Runtime to helper, second: the container's network namespace fd is attached. */
+struct helper_netns {
+	int32_t container_pid;    /* PID of the container's init in the runtime's namespace */
 };
 
 /* Helper to runtime: the outcome, and every object it created.  The first

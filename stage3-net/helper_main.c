@@ -213,6 +213,7 @@ static int add_main(struct args *args)
 {
 	struct helper_reply reply = { .code = 0 };
 	struct helper_request request;
+	struct helper_netns message;
 	struct ctr_error err;
 	int netns_fd = -1;
 	int received;
@@ -223,20 +224,30 @@ static int add_main(struct args *args)
 	if (fcntl(HELPER_FD, F_GETFD) < 0)
 		return usage_error("add needs the runtime's socket as fd %d", HELPER_FD);
 	error_clear(&err);
-	r = add_host(args, &err);
-	/* Read the request even after a failure: a socket closed with an unread
-	 * message in it resets the connection, and the runtime would lose the
-	 * reply with the reason. */
-	received = fd_msg_recv(HELPER_FD, &request, sizeof(request), &netns_fd);
-	if (r >= 0) {
-		if (received == 0) {
-			/* The runtime failed on its side and shut its end down. */
+	/* Nothing on the host is looked at before this run's lease exists. */
+	received = fd_msg_recv(HELPER_FD, &request, sizeof(request), NULL);
+	if (received == 0) {
+		/* The runtime failed on its side and shut its end down. */
+		r = -ECANCELED;
+	} else if (received < 0) {
+		r = error_set(&err, received, "Failed to receive the lease from the runtime");
+	} else {
+		request.veth[sizeof(request.veth) - 1] = '\0';
+		r = add_host(args, &err);
+		/* Read the netns even after a failure: a socket closed with an
+		 * unread message in it resets the connection, and the runtime
+		 * would lose the reply with the reason. */
+		received = fd_msg_recv(HELPER_FD, &message, sizeof(message), &netns_fd);
+		if (r < 0) {
+			/* The reply carries the reason. */
+		} else if (received == 0) {
 			r = -ECANCELED;
 		} else if (received < 0 || netns_fd < 0) {
 			r = error_set(&err, received < 0 ? received : -EPROTO,
 				      "Failed to receive the container's network namespace");
 		} else {
-			request.veth[sizeof(request.veth) - 1] = '\0';
+			log_debug("network namespace of container PID %d received",
+				  (int)message.container_pid);
 			r = add_container(args, &request, netns_fd, &err);
 		}
 	}

@@ -311,9 +311,11 @@ static int net_reclaim(struct container *c, struct ctr_error *err)
 
 static int helper_start(struct container *c, struct ctr_error *err);
 static int lease_take(struct container *c, struct ctr_error *err);
+static int lease_send(struct ctr_error *err);
+static void helper_finish(void);
 
-/* Runs on the host before anything is created: reclaim what killed containers
- * left, lease an address and start the network helper. */
+/* Runs on the host before anything is created: start the network helper,
+ * reclaim what killed containers left and lease an address. */
 static int net_validate(struct container *c, struct ctr_error *err)
 {
 	int r;
@@ -332,25 +334,28 @@ static int net_validate(struct container *c, struct ctr_error *err)
 	r = helper_check(err);
 	if (r < 0)
 		return r;
+	/* Start the helper as soon as the options are known to be good: its
+	 * start-up (glibc's, see helper.h) is the longest step of a run, and
+	 * overlaps all that follows.  It waits for this run's lease before it
+	 * looks at the host. */
+	r = helper_start(c, err);
+	if (r < 0)
+		return r;
 	if (options.mode == NET_MODE_BRIDGE) {
 		ipam_subnet_parse(options.subnet_text, &run.subnet, err);
 		/* Reclaim now, before stage 2 creates the state directory, which
 		 * fails while a killed container of the same name left its own. */
 		r = net_reclaim(c, err);
-		if (r < 0)
-			return r;
-		/* The lease comes before the helper's checks, so a failed run's
-		 * undo finds this run alive and keeps the bridge and the table
-		 * that the helper may find ready. */
-		r = lease_take(c, err);
-		if (r < 0)
-			return r;
+		if (r >= 0)
+			r = lease_take(c, err);
 	}
-	/* Start the helper as soon as the options are known to be good: its
-	 * start-up is the longest step of a run, and overlaps all that follows. */
-	r = helper_start(c, err);
-	if (r < 0 && run.addr) {
-		ipam_lease_release(c->state_dir, run.addr);
+	if (r >= 0)
+		r = lease_send(err);
+	if (r < 0) {
+		/* The helper finds the end of the dialogue and exits untouched. */
+		helper_finish();
+		if (run.addr)
+			ipam_lease_release(c->state_dir, run.addr);
 		run.addr = 0;
 	}
 	return r;
@@ -478,6 +483,22 @@ static int lease_take(struct container *c, struct ctr_error *err)
 	return 0;
 }
 
+/* Send the lease to the helper, which checks the host only after it: a failed
+ * run's undo keeps the bridge and the table while a live lease exists.  With
+ * --net none the message carries no address.  Returns 0 or -errno with err set. */
+static int lease_send(struct ctr_error *err)
+{
+	struct helper_request request = { .addr = run.addr };
+	int r;
+
+	snprintf(request.veth, sizeof(request.veth), "%s", run.veth);
+	r = fd_msg_send(run.helper_sock, &request, sizeof(request), -1);
+	/* A helper that ended early left its reply, read by net_after_clone(). */
+	if (r < 0 && r != -EPIPE)
+		return error_set(err, r, "Failed to send the lease to the network helper");
+	return 0;
+}
+
 /* Runs on the host before clone: write the /etc files. */
 static int net_before_clone(struct container *c, struct ctr_error *err)
 {
@@ -529,20 +550,19 @@ static int helper_reply_read(struct ctr_error *err)
  * network namespace to the helper and wait for its reply. */
 static int net_after_clone(struct container *c, struct ctr_error *err)
 {
-	struct helper_request request = { .addr = run.addr };
+	struct helper_netns message = { .container_pid = c->pid };
 	char path[64];
 	int netns_fd;
 	int r;
 
 	if (options.mode == NET_MODE_HOST)
 		return 0;
-	snprintf(request.veth, sizeof(request.veth), "%s", run.veth);
 	/* The child is not reaped before this hook returns, so its PID names it. */
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", c->pid);
 	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (netns_fd < 0)
 		return error_set(err, -errno, "Failed to open '%s'", path);
-	r = fd_msg_send(run.helper_sock, &request, sizeof(request), netns_fd);
+	r = fd_msg_send(run.helper_sock, &message, sizeof(message), netns_fd);
 	close(netns_fd);
 	helper_cpus_restore(run.helper_pid);
 	if (r < 0 && r != -EPIPE)

@@ -477,6 +477,11 @@ int net_veth_create(const char *name, int netns_fd, struct net_plan *plan,
 							     plan->mtu, plan->bridge_index, netns_fd),
 				    step, err);
 	}
+	/* A bridge port needs no address.  With IPv6 off before the pair has a
+	 * carrier, the host end gets no link-local address, whose removal would
+	 * make the masquerade code walk the conntrack table (docs/stage3-net.md). */
+	if (r == 0)
+		r = ipv6_disable(plan->veth, err);
 	if (r == 0)
 		explain_topology(&sock, name, plan);
 	nl_close(&sock);

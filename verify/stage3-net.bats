@@ -138,17 +138,26 @@ gate_open() {
 	assert_line "bridge: 1 0"
 }
 
-@test "veth host end is a bridge port with the same MTU" {
+@test "veth host end is a bridge port with the same MTU and no IPv6" {
 	sim "$HELPERS"'
 	$RUN -q sleep 1000 &
 	wait_for has_veth
 	ip -o link show master ctrlab0
 	ip -o -d link show master ctrlab0 | grep -o "numtxqueues [0-9]* numrxqueues [0-9]*"
+	veth=$(ip -o link show master ctrlab0 | grep -o "cv[0-9a-f]*")
+	# The pair has its carrier once COMMAND runs, when IPv6 would have
+	# given the host end its link-local address.
+	carrier() { ip -o link show "$veth" | grep LOWER_UP >/dev/null; }
+	wait_for carrier
+	sleep 0.2
+	echo "host end: disable_ipv6 $(cat /proc/sys/net/ipv6/conf/$veth/disable_ipv6), IPv6 lines $(ip -6 addr show dev "$veth" | wc -l)"
 	kill %1; wait %1 || true'
 	assert_success
 	assert_line --regexp "cv[0-9a-f]+@.* mtu 1400 .*master ctrlab0"
 	# One queue each way from the start: see queues_put() in netlink.c.
 	assert_line "numtxqueues 1 numrxqueues 1"
+	# No link-local address: see net_veth_create() in net_setup.c.
+	assert_line "host end: disable_ipv6 1, IPv6 lines 0"
 }
 
 @test "network setup runs no ip or nft program" {
