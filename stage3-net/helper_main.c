@@ -183,6 +183,7 @@ static int add_container(struct args *args, const struct helper_request *request
 			 int netns_fd, struct ctr_error *err)
 {
 	struct net_plan *plan = &args->plan;
+	struct nl_sock host = { 0 };
 	int r;
 
 	if (!args->mode_none) {
@@ -194,16 +195,29 @@ static int add_container(struct args *args, const struct helper_request *request
 			if (r < 0)
 				return r;
 		}
-		r = net_veth_create(args->name, netns_fd, plan, err);
+		/* A netlink socket belongs to the network namespace of the process
+		 * that opened it, and stays there: this one keeps working on the
+		 * host after the setns() below. */
+		r = nl_open(&host, err);
 		if (r < 0)
 			return r;
 	}
-	/* From here on this process is in the container's network namespace, and
-	 * its links are all it can see. */
-	if (setns(netns_fd, CLONE_NEWNET) < 0)
+	/* From here on this process is in the container's network namespace:
+	 * /proc/sys/net and every new socket show the container's links. */
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		nl_close(&host);
 		return error_set(err, -errno, "Failed to join the container's network namespace");
+	}
+	explain("setns(netns of the container, CLONE_NEWNET) = 0: the helper joins it, and its socket stays on the host");
+	if (!args->mode_none) {
+		r = net_container_ipv6_off(err);
+		if (r == 0)
+			r = net_veth_create(&host, args->name, netns_fd, plan, err);
+		nl_close(&host);
+		if (r < 0)
+			return r;
+	}
 	log_settings.side = "helper in the container's netns";
-	explain("setns(netns of the container, CLONE_NEWNET) = 0: the helper joins it");
 	return net_container_configure(plan, !args->mode_none, err);
 }
 

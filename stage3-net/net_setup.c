@@ -193,6 +193,8 @@ out:
  * with err set. */
 static int ipv6_disable(const char *ifname, struct ctr_error *err)
 {
+	const char *links = strcmp(ifname, "default") == 0 ?
+		"the links created from now on, eth0 among them" : ifname;
 	char path[96];
 	int fd;
 
@@ -209,7 +211,7 @@ static int ipv6_disable(const char *ifname, struct ctr_error *err)
 	}
 	close(fd);
 	explain("write(\"%s\", \"1\"): no IPv6 on %s, so no router advertisement reaches it",
-		path, ifname);
+		path, links);
 	return 0;
 }
 
@@ -450,41 +452,48 @@ static void explain_topology(struct nl_sock *sock, const char *name,
 	explain("                    uplink %s", uplink);
 }
 
-int net_veth_create(const char *name, int netns_fd, struct net_plan *plan,
-		    struct ctr_error *err)
+int net_container_ipv6_off(struct ctr_error *err)
 {
-	struct nl_sock sock = { 0 };
+	/* A link copies conf/default when it is registered.  Unlike the file of
+	 * one link, conf/default is written without the RTNL lock, which the
+	 * kernel's worker for dead namespaces may hold for milliseconds. */
+	return ipv6_disable("default", err);
+}
+
+int net_veth_create(struct nl_sock *host, const char *name, int netns_fd,
+		    struct net_plan *plan, struct ctr_error *err)
+{
 	char buf[NL_MSG_MAX];
 	char step[160];
 	int r;
 
-	r = nl_open(&sock, err);
-	if (r < 0)
-		return r;
 	snprintf(step, sizeof(step),
 		 "RTM_NEWLINK %s up type veth peer eth0 (in the container's netns) mtu %u master %s",
 		 plan->veth, plan->mtu, plan->bridge);
-	r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0", plan->mtu,
-					     plan->bridge_index, netns_fd),
+	r = request(host, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0", plan->mtu,
+					    plan->bridge_index, netns_fd),
 		    step, err);
 	if (r == -EEXIST) {
 		/* Only a dead runtime with this PID and start time could have made
 		 * it: delete the leftover and try once more. */
 		error_clear(err);
-		r = nl_link_delete(&sock, plan->veth, err);
+		r = nl_link_delete(host, plan->veth, err);
 		if (r == 0 || r == -ENODEV)
-			r = request(&sock, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0",
-							     plan->mtu, plan->bridge_index, netns_fd),
+			r = request(host, nlmsg_veth_create(buf, sizeof(buf), plan->veth, "eth0",
+							    plan->mtu, plan->bridge_index, netns_fd),
 				    step, err);
 	}
-	/* A bridge port needs no address.  With IPv6 off before the pair has a
-	 * carrier, the host end gets no link-local address, whose removal would
-	 * make the masquerade code walk the conntrack table (docs/stage3-net.md). */
+	if (r < 0)
+		return r;
+	/* A bridge port needs no address.  Set before eth0 comes up and gives the
+	 * pair a carrier, this mode leaves the host end without a link-local
+	 * address, whose removal would make the masquerade code walk the
+	 * conntrack table (docs/stage3-net.md). */
+	snprintf(step, sizeof(step), "RTM_NEWLINK %s addrgenmode none (no IPv6 link-local address)",
+		 plan->veth);
+	r = request(host, nlmsg_link_addrgen_none(buf, sizeof(buf), plan->veth), step, err);
 	if (r == 0)
-		r = ipv6_disable(plan->veth, err);
-	if (r == 0)
-		explain_topology(&sock, name, plan);
-	nl_close(&sock);
+		explain_topology(host, name, plan);
 	return r;
 }
 
@@ -504,7 +513,8 @@ int net_link_delete(const char *name, struct ctr_error *err)
 	return r == -ENODEV ? 0 : r;
 }
 
-/* Configure eth0 in the container: address, up, default route. */
+/* Configure eth0 in the container: address, up, default route.  Its IPv6 is
+ * off from the start: see net_container_ipv6_off(). */
 static int eth0_configure(struct nl_sock *sock, const struct net_plan *plan,
 			  struct ctr_error *err)
 {
@@ -517,11 +527,6 @@ static int eth0_configure(struct nl_sock *sock, const struct net_plan *plan,
 	r = nl_link_get(sock, "eth0", 0, &eth0, err);
 	if (r < 0)
 		return r == -ENODEV ? error_setx(err, r, "Failed to find eth0 in the container") : r;
-	/* /proc/sys/net shows the network namespace of the process that opens a
-	 * file there: the container's, since the helper's setns(). */
-	r = ipv6_disable("eth0", err);
-	if (r < 0)
-		return r;
 	snprintf(step, sizeof(step), "RTM_NEWADDR %s/%u dev eth0", plan->addr_text,
 		 plan->subnet.prefix_len);
 	r = request(sock, nlmsg_addr_add(buf, sizeof(buf), eth0.index, plan->addr,

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "stage3-net/ipam.h"
+#include "stage3-net/netlink.h"
 
 /* What the host side decides for one container with --net bridge. */
 struct net_plan {
@@ -47,11 +48,17 @@ int net_host_prepare(const char *state_dir, struct net_plan *plan, struct ctr_er
  * caller has released the run's own lease.  Errors are logged and ignored. */
 void net_host_undo(const char *state_dir, struct net_plan *plan);
 
-/* Create the veth pair with its container end, eth0, inside the network
- * namespace netns_fd and its host end on the bridge, up.  name is the
+/* In the container's network namespace, which the caller has joined: turn
+ * IPv6 off for the links created from now on (conf/default), so that eth0 is
+ * born without it.  Returns 0 or -errno with err set. */
+int net_container_ipv6_off(struct ctr_error *err);
+
+/* Over host, a netlink socket of the host's namespace: create the veth pair
+ * with its container end, eth0, inside the network namespace netns_fd, and its
+ * host end on the bridge, up and without IPv6 addresses.  name is the
  * container's, for --explain.  Returns 0 or -errno with err set. */
-int net_veth_create(const char *name, int netns_fd, struct net_plan *plan,
-		    struct ctr_error *err);
+int net_veth_create(struct nl_sock *host, const char *name, int netns_fd,
+		    struct net_plan *plan, struct ctr_error *err);
 
 /* Delete the link called name; for a veth the kernel deletes both ends.
  * Returns 0 (also when it is gone already) or -errno with err set. */

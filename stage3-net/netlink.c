@@ -262,6 +262,27 @@ struct nlmsghdr *nlmsg_link_up(void *buf, size_t size, int ifindex)
 	return nlh;
 }
 
+struct nlmsghdr *nlmsg_link_addrgen_none(void *buf, size_t size, const char *name)
+{
+	struct nlmsghdr *nlh = link_msg(buf, size, RTM_NEWLINK, 0, 0);
+	struct nlattr *af_spec;
+	struct nlattr *inet6;
+
+	/* Without an index the kernel finds the link by IFLA_IFNAME. */
+	if (!nlh || !mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, name))
+		return NULL;
+	af_spec = mnl_attr_nest_start_check(nlh, size, IFLA_AF_SPEC);
+	if (!af_spec)
+		return NULL;
+	inet6 = mnl_attr_nest_start_check(nlh, size, AF_INET6);
+	if (!inet6 || !mnl_attr_put_u8_check(nlh, size, IFLA_INET6_ADDR_GEN_MODE,
+					     IN6_ADDR_GEN_MODE_NONE))
+		return NULL;
+	mnl_attr_nest_end(nlh, inet6);
+	mnl_attr_nest_end(nlh, af_spec);
+	return nlh;
+}
+
 struct nlmsghdr *nlmsg_link_delete(void *buf, size_t size, const char *name)
 {
 	struct nlmsghdr *nlh = link_msg(buf, size, RTM_DELLINK, 0, 0);

@@ -59,6 +59,10 @@ struct nlmsghdr *nlmsg_veth_create(void *buf, size_t size, const char *host_name
 /* RTM_NEWLINK that sets IFF_UP on ifindex. */
 struct nlmsghdr *nlmsg_link_up(void *buf, size_t size, int ifindex);
 
+/* RTM_NEWLINK that sets IPv6's address generation mode of the link called name
+ * to none: once the link has a carrier, it gets no link-local address. */
+struct nlmsghdr *nlmsg_link_addrgen_none(void *buf, size_t size, const char *name);
+
 /* RTM_DELLINK of the link called name. */
 struct nlmsghdr *nlmsg_link_delete(void *buf, size_t size, const char *name);
 

@@ -150,14 +150,14 @@ gate_open() {
 	carrier() { ip -o link show "$veth" | grep LOWER_UP >/dev/null; }
 	wait_for carrier
 	sleep 0.2
-	echo "host end: disable_ipv6 $(cat /proc/sys/net/ipv6/conf/$veth/disable_ipv6), IPv6 lines $(ip -6 addr show dev "$veth" | wc -l)"
+	echo "host end: $(ip -d link show "$veth" | grep -o "addrgenmode [a-z]*"), IPv6 lines $(ip -6 addr show dev "$veth" | wc -l)"
 	kill %1; wait %1 || true'
 	assert_success
 	assert_line --regexp "cv[0-9a-f]+@.* mtu 1400 .*master ctrlab0"
 	# One queue each way from the start: see queues_put() in netlink.c.
 	assert_line "numtxqueues 1 numrxqueues 1"
 	# No link-local address: see net_veth_create() in net_setup.c.
-	assert_line "host end: disable_ipv6 1, IPv6 lines 0"
+	assert_line "host end: addrgenmode none, IPv6 lines 0"
 }
 
 @test "network setup runs no ip or nft program" {

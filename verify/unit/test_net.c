@@ -566,6 +566,34 @@ static void netlink_addr_and_route_messages(void **state)
 	assert_int_equal(((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index, 5);
 }
 
+static void netlink_addrgen_message(void **state)
+{
+	char buf[NL_MSG_MAX];
+	struct attrs attrs = { 0 };
+	struct attrs af = { 0 };
+	struct attrs inet6 = { 0 };
+	struct nlmsghdr *nlh;
+	const struct ifinfomsg *ifi;
+
+	(void)state;
+	nlh = nlmsg_link_addrgen_none(buf, sizeof(buf), "cv0a580002");
+	assert_non_null(nlh);
+	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL), 0);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	assert_int_equal(ifi->ifi_index, 0);
+	assert_int_equal(ifi->ifi_change, 0);
+	mnl_attr_parse(nlh, sizeof(*ifi), attr_collect, &attrs);
+	assert_string_equal(mnl_attr_get_str(attrs.by_type[IFLA_IFNAME]), "cv0a580002");
+	assert_non_null(attrs.by_type[IFLA_AF_SPEC]);
+	mnl_attr_parse_nested(attrs.by_type[IFLA_AF_SPEC], attr_collect, &af);
+	assert_non_null(af.by_type[AF_INET6]);
+	mnl_attr_parse_nested(af.by_type[AF_INET6], attr_collect, &inet6);
+	assert_int_equal(mnl_attr_get_u8(inet6.by_type[IFLA_INET6_ADDR_GEN_MODE]),
+			 IN6_ADDR_GEN_MODE_NONE);
+	assert_null(nlmsg_link_addrgen_none(buf, mnl_nlmsg_size(sizeof(*ifi)) + 8, "cv0a580002"));
+}
+
 static void netlink_getgen_message(void **state)
 {
 	char buf[NL_MSG_MAX];
@@ -814,6 +842,7 @@ int main(void)
 		cmocka_unit_test(netlink_veth_message),
 		cmocka_unit_test(netlink_buffer_too_small),
 		cmocka_unit_test(netlink_addr_and_route_messages),
+		cmocka_unit_test(netlink_addrgen_message),
 		cmocka_unit_test(netlink_getgen_message),
 		cmocka_unit_test(forward_check_finds_drop_policy),
 		cmocka_unit_test(forward_check_accepts_fixed_table),
