@@ -92,10 +92,13 @@ int helper_check(struct ctr_error *err);
  * *ret_pid set, or -errno with err set. */
 int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err);
 
-/* Give the add helper, process pid, every CPU the runtime may use, once the runtime
- * no longer needs a CPU of its own (helper_spawn() keeps the helper off the
- * runtime's CPU while the runtime clones the container). */
-void helper_cpus_restore(pid_t pid);
+/* Once the runtime has cloned the container: give the add helper, process pid,
+ * every CPU the runtime may use (helper_spawn() kept it off the runtime's
+ * CPU meanwhile), and move the runtime onto the CPUs the helper had. */
+void helper_cpus_join(pid_t pid);
+
+/* Give the runtime back every CPU it had before helper_cpus_join(). */
+void helper_cpus_leave(void);
 
 /* How long the runtime waits for the helper before it kills it. */
 #define HELPER_TIMEOUT_MS 10000

@@ -53,15 +53,19 @@ int helper_check(struct ctr_error *err)
 	return 0;
 }
 
-/* The runtime's CPU mask when it moved the add helper apart, and whether it did. */
+/* The runtime's CPU mask when it moved the add helper apart, the CPUs it gave
+ * the helper, its own CPU then, and whether it did. */
 static cpu_set_t helper_cpus;
+static cpu_set_t helper_others;
+static int helper_runtime_cpu;
 static bool helper_cpus_moved;
+static bool helper_cpus_joined;
 
 /* Keep the new helper process off the CPU that the runtime runs on, when there
  * is another.  The kernel may queue a forked child on its parent's CPU, and
  * there it waits while the runtime goes on with clone3, which takes long when it
  * creates a network namespace.  On the VM of docs/bench.md the mean run took
- * 3.3 ms with this, against 3.6 to 3.75 ms without.  helper_cpus_restore() ends
+ * 3.3 ms with this, against 3.6 to 3.75 ms without.  helper_cpus_join() ends
  * it once clone3 is done. */
 static void helper_move_apart(pid_t pid)
 {
@@ -75,18 +79,37 @@ static void helper_move_apart(pid_t pid)
 	if (CPU_COUNT(&others) == 0)
 		return;
 	helper_cpus_moved = sched_setaffinity(pid, sizeof(others), &others) == 0;
+	helper_others = others;
+	helper_runtime_cpu = cpu;
 	if (helper_cpus_moved)
 		explain("sched_setaffinity(helper PID %d, every allowed CPU but %d) = 0: the helper starts while the runtime creates the namespaces",
 			pid, cpu);
 }
 
-void helper_cpus_restore(pid_t pid)
+void helper_cpus_join(pid_t pid)
 {
 	if (!helper_cpus_moved)
 		return;
 	helper_cpus_moved = false;
 	if (sched_setaffinity(pid, sizeof(helper_cpus), &helper_cpus) == 0)
 		explain("sched_setaffinity(helper PID %d, the runtime's CPUs) = 0", pid);
+	/* The runtime only waits from here on.  Next to the helper, the reply
+	 * wakes it in about 25 us, not the 80 us an idle CPU takes on the VM of
+	 * docs/bench.md, and its steps after the reply leave the container's CPU
+	 * free.  helper_cpus_leave() ends it once COMMAND runs. */
+	helper_cpus_joined = sched_setaffinity(0, sizeof(helper_others), &helper_others) == 0;
+	if (helper_cpus_joined)
+		explain("sched_setaffinity(runtime, every allowed CPU but %d) = 0: the runtime waits where the helper runs, and leaves CPU %d to the container",
+			helper_runtime_cpu, helper_runtime_cpu);
+}
+
+void helper_cpus_leave(void)
+{
+	if (!helper_cpus_joined)
+		return;
+	helper_cpus_joined = false;
+	if (sched_setaffinity(0, sizeof(helper_cpus), &helper_cpus) == 0)
+		explain("sched_setaffinity(runtime, its CPUs) = 0");
 }
 
 int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_error *err)

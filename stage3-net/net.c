@@ -564,7 +564,7 @@ static int net_after_clone(struct container *c, struct ctr_error *err)
 		return error_set(err, -errno, "Failed to open '%s'", path);
 	r = fd_msg_send(run.helper_sock, &message, sizeof(message), netns_fd);
 	close(netns_fd);
-	helper_cpus_restore(run.helper_pid);
+	helper_cpus_join(run.helper_pid);
 	if (r < 0 && r != -EPIPE)
 		return error_set(err, r, "Failed to send the network namespace to the helper");
 	r = helper_reply_read(err);
@@ -614,6 +614,7 @@ static int net_running(struct container *c, struct ctr_loop *loop, struct ctr_er
 	(void)c;
 	(void)err;
 	run.running = true;
+	helper_cpus_leave();
 	if (!run.helper_pid)
 		return 0;
 	/* The helper replied and exits.  The wait loop collects it once its pidfd

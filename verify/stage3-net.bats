@@ -160,6 +160,25 @@ gate_open() {
 	assert_line "host end: addrgenmode none, IPv6 lines 0"
 }
 
+@test "COMMAND and the waiting runtime keep every CPU" {
+	# The runtime keeps the helper and then itself off one CPU for a moment
+	# (helper_cpus_join() in helper_run.c); neither COMMAND nor the runtime
+	# that waits for it may stay restricted.
+	sim "$HELPERS"'
+	host=$(grep Cpus_allowed_list /proc/self/status)
+	echo "host: $host"
+	$RUN -q busybox sh -c "grep Cpus_allowed_list /proc/self/status; sleep 1000" &
+	runtime=$!
+	wait_for has_veth
+	sleep 0.3
+	echo "runtime: $(grep Cpus_allowed_list /proc/$runtime/status)"
+	kill $runtime; wait $runtime || true'
+	assert_success
+	local host=${lines[0]#host: }
+	assert_line --index 1 "$host"
+	assert_line "runtime: $host"
+}
+
 @test "network setup runs no ip or nft program" {
 	# Links, addresses and routes go over netlink and rules through
 	# libnftables: with no program found in PATH, setup still works.
