@@ -24,17 +24,18 @@
  *   reclaim, lease
  *   request: address, veth name ----->   check the host, ensure bridge and table
  *   clone3(CLONE_NEWNET ...)
- *   the container's netns fd -------->   publish ports, create the veth,
- *                                        setns() into the netns, configure lo
- *                                        and eth0
+ *   the container's netns fd -------->   publish ports, open a host socket,
+ *                                        setns() into the netns, IPv6 off
+ *                                        there, the veth over the host socket,
+ *                                        then lo and eth0
  *                           <----------  reply: status and what it created
  *   go to the container; COMMAND runs
  *
  * A runtime that fails before a message shuts its side down.  The helper then
  * replies without touching the host (no request yet) or a namespace (no netns
- * yet).  Either way, the reply
- * lists what the helper created, and the runtime undoes it at exit with the
- * helper's other commands (unpublish, undo), so one place owns the teardown. */
+ * yet).  Either way, the reply lists what the helper created, and the runtime
+ * undoes it at exit with the helper's other commands (unpublish, undo), so one
+ * place owns the teardown. */
 #ifndef CTRLAB_HELPER_H
 #define CTRLAB_HELPER_H
 
@@ -97,7 +98,8 @@ int helper_spawn(const char *const *args, int sock, pid_t *ret_pid, struct ctr_e
  * CPU meanwhile), and move the runtime onto the CPUs the helper had. */
 void helper_cpus_join(pid_t pid);
 
-/* Give the runtime back every CPU it had before helper_cpus_join(). */
+/* Give the runtime back every CPU it had before helper_cpus_join(), if it
+ * joined: once COMMAND runs, or at exit after a failure. */
 void helper_cpus_leave(void);
 
 /* How long the runtime waits for the helper before it kills it. */

@@ -208,7 +208,8 @@ static int add_container(struct args *args, const struct helper_request *request
 		nl_close(&host);
 		return error_set(err, -errno, "Failed to join the container's network namespace");
 	}
-	explain("setns(netns of the container, CLONE_NEWNET) = 0: the helper joins it, and its socket stays on the host");
+	explain("setns(netns of the container, CLONE_NEWNET) = 0: the helper joins it%s",
+		args->mode_none ? "" : ", and the socket it opened before stays on the host");
 	if (!args->mode_none) {
 		r = net_container_ipv6_off(err);
 		if (r == 0)

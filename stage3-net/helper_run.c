@@ -95,12 +95,12 @@ void helper_cpus_join(pid_t pid)
 		explain("sched_setaffinity(helper PID %d, the runtime's CPUs) = 0", pid);
 	/* The runtime only waits from here on.  Next to the helper, the reply
 	 * wakes it in about 25 us, not the 80 us an idle CPU takes on the VM of
-	 * docs/bench.md, and its steps after the reply leave the container's CPU
-	 * free.  helper_cpus_leave() ends it once COMMAND runs. */
+	 * docs/bench.md, and its steps after the reply leave the CPU where the
+	 * container usually starts free.  helper_cpus_leave() ends it. */
 	helper_cpus_joined = sched_setaffinity(0, sizeof(helper_others), &helper_others) == 0;
 	if (helper_cpus_joined)
-		explain("sched_setaffinity(runtime, every allowed CPU but %d) = 0: the runtime waits where the helper runs, and leaves CPU %d to the container",
-			helper_runtime_cpu, helper_runtime_cpu);
+		explain("sched_setaffinity(runtime, every allowed CPU but %d) = 0: the runtime waits where the helper runs, off the CPU where the container usually starts",
+			helper_runtime_cpu);
 }
 
 void helper_cpus_leave(void)

@@ -493,8 +493,9 @@ static int lease_send(struct ctr_error *err)
 
 	snprintf(request.veth, sizeof(request.veth), "%s", run.veth);
 	r = fd_msg_send(run.helper_sock, &request, sizeof(request), -1);
-	/* A helper that ended early left its reply, read by net_after_clone(). */
-	if (r < 0 && r != -EPIPE)
+	/* A helper that ended early may have left a reply: net_after_clone()
+	 * reads it or names how the helper ended. */
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return error_set(err, r, "Failed to send the lease to the network helper");
 	return 0;
 }
@@ -565,7 +566,8 @@ static int net_after_clone(struct container *c, struct ctr_error *err)
 	r = fd_msg_send(run.helper_sock, &message, sizeof(message), netns_fd);
 	close(netns_fd);
 	helper_cpus_join(run.helper_pid);
-	if (r < 0 && r != -EPIPE)
+	/* A helper that ended with the lease unread reset the connection. */
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return error_set(err, r, "Failed to send the network namespace to the helper");
 	r = helper_reply_read(err);
 	if (r < 0)
@@ -663,6 +665,8 @@ static void net_after_exit(struct container *c)
 
 	error_clear(&err);
 	helper_finish();
+	/* A run that failed before COMMAND ran may still wait next to the helper. */
+	helper_cpus_leave();
 	/* The veth needs no RTM_DELLINK.  The kernel destroys the container's
 	 * network namespace once its last process has exited and no fd refers to
 	 * it, in a worker some ms later.  eth0 goes with it, and so does its peer

@@ -185,20 +185,16 @@ out:
 	return nat_forward_check(plan->bridge, err);
 }
 
-/* Turn IPv6 off on link ifname of the caller's network namespace, before the
- * link comes up.  Stage 3 sets up IPv4 only, and a link with IPv6 on takes
- * router advertisements from the bridge: one container could then hand the
- * host and the other containers an IPv6 default route through itself.  A
- * kernel without IPv6 has no such file, which is fine.  Returns 0 or -errno
- * with err set. */
-static int ipv6_disable(const char *ifname, struct ctr_error *err)
+/* Write "1" to the disable_ipv6 file of conf (a link's name, or "default")
+ * in the caller's network namespace; links names them for an error.  A kernel without IPv6 has no such file,
+ * which is fine.  Returns 1 when written, 0 without the file, or -errno with
+ * err naming what failed. */
+static int ipv6_conf_off(const char *conf, const char *links, struct ctr_error *err)
 {
-	const char *links = strcmp(ifname, "default") == 0 ?
-		"the links created from now on, eth0 among them" : ifname;
 	char path[96];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", conf);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
@@ -207,12 +203,25 @@ static int ipv6_disable(const char *ifname, struct ctr_error *err)
 
 		if (fd >= 0)
 			close(fd);
-		return error_set(err, code, "Failed to turn IPv6 off on %s ('%s')", ifname, path);
+		return error_set(err, code, "Failed to turn IPv6 off for %s ('%s')", links, path);
 	}
 	close(fd);
-	explain("write(\"%s\", \"1\"): no IPv6 on %s, so no router advertisement reaches it",
-		path, links);
-	return 0;
+	return 1;
+}
+
+/* Turn IPv6 off on link ifname of the caller's network namespace, before the
+ * link comes up.  Stage 3 sets up IPv4 only, and a link with IPv6 on takes
+ * router advertisements from the bridge: one container could then hand the
+ * host and the other containers an IPv6 default route through itself.
+ * Returns 0 or -errno with err set. */
+static int ipv6_disable(const char *ifname, struct ctr_error *err)
+{
+	int r = ipv6_conf_off(ifname, ifname, err);
+
+	if (r > 0)
+		explain("write(\"/proc/sys/net/ipv6/conf/%s/disable_ipv6\", \"1\"): no IPv6 on %s, so no router advertisement reaches it",
+			ifname, ifname);
+	return r < 0 ? r : 0;
 }
 
 /* Send one request and narrate it.  Returns 0 or -errno with err set. */
@@ -457,7 +466,11 @@ int net_container_ipv6_off(struct ctr_error *err)
 	/* A link copies conf/default when it is registered.  Unlike the file of
 	 * one link, conf/default is written without the RTNL lock, which the
 	 * kernel's worker for dead namespaces may hold for milliseconds. */
-	return ipv6_disable("default", err);
+	int r = ipv6_conf_off("default", "the container's new links", err);
+
+	if (r > 0)
+		explain("write(\"/proc/sys/net/ipv6/conf/default/disable_ipv6\", \"1\") in the container's netns: its links created from now on, eth0 among them, start without IPv6, so no router advertisement reaches them");
+	return r < 0 ? r : 0;
 }
 
 int net_veth_create(struct nl_sock *host, const char *name, int netns_fd,
@@ -492,6 +505,15 @@ int net_veth_create(struct nl_sock *host, const char *name, int netns_fd,
 	snprintf(step, sizeof(step), "RTM_NEWLINK %s addrgenmode none (no IPv6 link-local address)",
 		 plan->veth);
 	r = request(host, nlmsg_link_addrgen_none(buf, sizeof(buf), plan->veth), step, err);
+	if (r == -EAFNOSUPPORT) {
+		/* A link with an MTU below 1280, IPv6's minimum, gets no IPv6 state
+		 * at all, and neither does any link when the kernel runs without
+		 * IPv6: then there is no address to prevent. */
+		log_debug("%s has no IPv6 (MTU %u, or IPv6 off in the kernel): no address generation mode to set",
+			  plan->veth, plan->mtu);
+		error_clear(err);
+		r = 0;
+	}
 	if (r == 0)
 		explain_topology(host, name, plan);
 	return r;

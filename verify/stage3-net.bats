@@ -126,6 +126,16 @@ gate_open() {
 	assert_line --regexp "eth0@if[0-9]+: .* mtu 1400 "
 }
 
+@test "an uplink MTU below IPv6's minimum works" {
+	# Below 1280 bytes a link gets no IPv6 state, so the kernel rejects the
+	# host end's IPv6 address generation mode: see net_veth_create().
+	sim 'ip route change default via $HOSTSIM_UPSTREAM_ADDR mtu 1200
+	$RUN -q busybox sh -c "ip -o link show eth0; ping -c1 -W2 $HOSTSIM_UPSTREAM_ADDR"'
+	assert_success
+	assert_line --regexp "eth0@if[0-9]+: .* mtu 1200 "
+	assert_line --partial "1 packets transmitted, 1 packets received"
+}
+
 @test "bridge and eth0 have no IPv6" {
 	# With IPv6 on, a router advertisement from one container would give the
 	# host and the other containers a default route through that container.
@@ -220,6 +230,25 @@ gate_open() {
 	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "ctrlab: error")" -eq 1 ]
 	assert_line "status 125"
 	assert_line "host unchanged"
+	assert_line "leases: 0"
+}
+
+@test "a helper that ends with the lease unread is named" {
+	# A static musl program starts fast enough to exit after the lease is
+	# queued and before the netns follows, which resets the connection: the
+	# runtime must still name the helper's exit (net_after_clone()).
+	command -v musl-gcc >/dev/null || require "musl-gcc builds the stub helper (package musl-tools, make deps)"
+	sim "$HELPERS"'
+	mkdir $WORK/quick
+	cp $RUN $WORK/quick/run
+	echo "int main(void) { return 3; }" > $WORK/quick/stub.c
+	musl-gcc -static -O2 -o $WORK/quick/ctrlab-net $WORK/quick/stub.c
+	for i in $(seq 20); do
+		{ $WORK/quick/run -q --rootfs "$PWD/rootfs" true 2>&1 || true; } | grep "ctrlab: error" || true
+	done
+	echo "leases: $(leases | wc -l)"'
+	assert_success
+	assert_equal "$(printf "%s\n" "${lines[@]}" | grep -c "The network helper ended with exit status 3 before it replied")" 20
 	assert_line "leases: 0"
 }
 
