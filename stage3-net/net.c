@@ -693,7 +693,10 @@ static void net_after_exit(struct container *c)
 	if (!run.running && run.replied &&
 	    (run.reply.bridge_created || run.reply.table_created || run.reply.forwarding_enabled))
 		helper_undo(c);
-	dns_files_remove(c);
+	/* With an address, the /etc files are the address's and stay for its
+	 * next holder (dns.c); only --net none and host write the container's. */
+	if (!run.addr)
+		dns_files_remove(c);
 	state_dir_release(c);
 	memset(&run, 0, sizeof(run));
 	run.helper_sock = -1;
