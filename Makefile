@@ -48,7 +48,8 @@ endif
 
 COMMON_SRC := common/error.c common/log.c common/parse.c common/env.c \
 	common/options.c common/sync.c common/flagnames.c common/clone.c \
-	common/init.c common/runtime.c common/main.c common/state.c common/fdpass.c
+	common/init.c common/runtime.c common/main.c common/state.c common/fdpass.c \
+	common/fileio.c
 STAGE1_SRC := stage1-pid-uts/pid_uts.c stage1-pid-uts/main.c
 STAGE1_MODULES := stage1-pid-uts/pid_uts.c
 STAGE2_MODULES := stage2-mount/mount.c stage2-mount/mount_step.c stage2-mount/rootfs.c \
@@ -62,7 +63,7 @@ STAGE3_SRC := $(STAGE1_MODULES) $(STAGE2_MODULES) $(STAGE3_MODULES) stage3-net/m
 # netlink and nft.  libmnl ships no static library, so it links dynamically with
 # glibc; nat.c loads libnftables with dlopen only when it runs an nft command.
 HELPER_SRC := common/error.c common/log.c common/parse.c common/state.c \
-	common/fdpass.c stage3-net/helper_main.c stage3-net/net_setup.c \
+	common/fdpass.c common/fileio.c stage3-net/helper_main.c stage3-net/net_setup.c \
 	stage3-net/ipam.c stage3-net/netlink.c stage3-net/nat.c stage3-net/cleanup.c
 NET_LIBS := $(shell pkg-config --libs libmnl)
 

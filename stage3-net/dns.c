@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "common/log.h"
 #include "common/state.h"
 #include "stage3-net/etc_bind.h"
@@ -97,23 +98,6 @@ int dns_resolv_build(const struct dns_input *input, char *buffer, size_t size)
 	if (used < size)
 		settings_append(input->host_text, buffer, size, &used);
 	return used >= size ? -ENOSPC : (int)source;
-}
-
-/* Read at most size-1 bytes of path into buffer.  Returns 0 or -errno. */
-static int file_read(const char *path, char *buffer, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t len;
-
-	buffer[0] = '\0';
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buffer, size - 1);
-	close(fd);
-	if (len < 0)
-		return -errno;
-	buffer[len] = '\0';
-	return 0;
 }
 
 /* Build the path of the generated file leaf.  A container with a leased addr
@@ -204,7 +188,7 @@ static int resolv_setup(struct container *c, uint32_t addr, bool copy_host_resol
 	file_read("/etc/resolv.conf", host_text, sizeof(host_text));
 	if (copy_host_resolv)
 		return etc_file_write(c, addr, "resolv.conf", "/etc/resolv.conf", host_text, err);
-	if (file_read(DNS_RESOLVED_UPSTREAM, upstream_text, sizeof(upstream_text)) == 0)
+	if (file_read(DNS_RESOLVED_UPSTREAM, upstream_text, sizeof(upstream_text)) >= 0)
 		input.upstream_text = upstream_text;
 	source = dns_resolv_build(&input, text, sizeof(text));
 	if (source < 0)

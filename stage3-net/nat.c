@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "common/log.h"
 #include "stage3-net/netlink.h"
 
@@ -407,15 +408,10 @@ int nat_forward_check_text(const char *ruleset, const char *bridge, struct ctr_e
 
 static bool bridge_netfilter_on(void)
 {
-	char value = '0';
-	int fd = open("/proc/sys/net/bridge/bridge-nf-call-iptables", O_RDONLY | O_CLOEXEC);
+	char value[2];
 
-	if (fd < 0)
-		return false;
-	if (read(fd, &value, 1) != 1)
-		value = '0';
-	close(fd);
-	return value == '1';
+	return file_read("/proc/sys/net/bridge/bridge-nf-call-iptables", value,
+			 sizeof(value)) == 1 && value[0] == '1';
 }
 
 int nat_forward_check(const char *bridge, struct ctr_error *err)
@@ -448,26 +444,20 @@ int nat_forward_check(const char *bridge, struct ctr_error *err)
 
 static int forward_read(char *ret_value)
 {
-	int fd = open(IP_FORWARD_PATH, O_RDONLY | O_CLOEXEC);
-	ssize_t len;
+	char value[2];
+	ssize_t len = file_read(IP_FORWARD_PATH, value, sizeof(value));
 
-	if (fd < 0)
-		return -errno;
-	len = read(fd, ret_value, 1);
-	close(fd);
+	if (len < 0)
+		return (int)len;
+	*ret_value = value[0];
 	return len == 1 ? 0 : -EIO;
 }
 
 static int forward_write(char value)
 {
-	int fd = open(IP_FORWARD_PATH, O_WRONLY | O_CLOEXEC);
-	ssize_t len;
+	char text[2] = { value, '\0' };
 
-	if (fd < 0)
-		return -errno;
-	len = write(fd, &value, 1);
-	close(fd);
-	return len == 1 ? 0 : -errno;
+	return file_write(IP_FORWARD_PATH, text);
 }
 
 bool nat_forwarding_on(void)
@@ -576,13 +566,10 @@ static void verified_path(const char *state_dir, char *buffer, size_t size)
  * Returns 0 or -errno. */
 static int boot_id_read(char *buffer, size_t size)
 {
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	ssize_t len;
+	ssize_t len = file_read("/proc/sys/kernel/random/boot_id", buffer, size);
 
-	if (fd < 0)
-		return -errno;
-	len = read(fd, buffer, size - 1);
-	close(fd);
+	if (len < 0)
+		return (int)len;
 	if (len < 36)
 		return -EIO;
 	buffer[36] = '\0';

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "common/log.h"
 #include "stage3-net/nat.h"
 #include "stage3-net/netlink.h"
@@ -192,20 +193,14 @@ out:
 static int ipv6_conf_off(const char *conf, const char *links, struct ctr_error *err)
 {
 	char path[96];
-	int fd;
+	int r;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", conf);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
+	r = file_write(path, "1");
+	if (r == -ENOENT)
 		return 0;
-	if (fd < 0 || write(fd, "1", 1) != 1) {
-		int code = -errno;
-
-		if (fd >= 0)
-			close(fd);
-		return error_set(err, code, "Failed to turn IPv6 off for %s ('%s')", links, path);
-	}
-	close(fd);
+	if (r < 0)
+		return error_set(err, r, "Failed to turn IPv6 off for %s ('%s')", links, path);
 	return 1;
 }
 
