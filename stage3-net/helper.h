@@ -51,13 +51,13 @@
 /* The socket's fd number in the helper. */
 #define HELPER_FD 3
 
-/* Runtime to helper, first: the lease, once the runtime holds it. */
+/* First message, runtime to helper: the lease, once the runtime holds it. */
 struct helper_request {
 	uint32_t addr;            /* leased address (host order), 0 with --net none */
 	char veth[IFNAMSIZ];      /* host end's name, "" with --net none */
 };
 
-/* Runtime to helper, second: the container's network namespace fd is attached. */
+/* Second message, runtime to helper, with the container's netns fd attached. */
 struct helper_netns {
 	int32_t container_pid;    /* PID of the container's init in the runtime's namespace */
 };

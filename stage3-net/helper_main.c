@@ -222,6 +222,18 @@ static int add_container(struct args *args, const struct helper_request *request
 	return net_container_configure(plan, !args->mode_none, err);
 }
 
+/* Check what fd_msg_recv() returned (received) for the netns message.  Returns
+ * 0, -ECANCELED when the runtime shut its end down, or -errno with err set. */
+static int netns_check(int received, int netns_fd, struct ctr_error *err)
+{
+	if (received == 0)
+		return -ECANCELED;
+	if (received < 0 || netns_fd < 0)
+		return error_set(err, received < 0 ? received : -EPROTO,
+				 "Failed to receive the container's network namespace");
+	return 0;
+}
+
 /* `add`: see helper.h for the dialogue.  Always replies, even on failure, so
  * that the runtime learns what to undo. */
 static int add_main(struct args *args)
@@ -253,14 +265,9 @@ static int add_main(struct args *args)
 		 * unread message in it resets the connection, and the runtime
 		 * would lose the reply with the reason. */
 		received = fd_msg_recv(HELPER_FD, &message, sizeof(message), &netns_fd);
-		if (r < 0) {
-			/* The reply carries the reason. */
-		} else if (received == 0) {
-			r = -ECANCELED;
-		} else if (received < 0 || netns_fd < 0) {
-			r = error_set(&err, received < 0 ? received : -EPROTO,
-				      "Failed to receive the container's network namespace");
-		} else {
+		if (r >= 0)
+			r = netns_check(received, netns_fd, &err);
+		if (r >= 0) {
 			log_debug("network namespace of container PID %d received",
 				  (int)message.container_pid);
 			r = add_container(args, &request, netns_fd, &err);

@@ -483,21 +483,28 @@ static int lease_take(struct container *c, struct ctr_error *err)
 	return 0;
 }
 
+/* Send one message to the helper, with fd attached unless it is negative.  A
+ * helper that has ended (EPIPE, or ECONNRESET with a message unread) is left to
+ * helper_reply_read(), which names how it ended.  Returns 0 or -errno. */
+static int helper_send(const void *msg, size_t len, int fd, const char *what,
+		       struct ctr_error *err)
+{
+	int r = fd_msg_send(run.helper_sock, msg, len, fd);
+
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+		return error_set(err, r, "Failed to send %s to the network helper", what);
+	return 0;
+}
+
 /* Send the lease to the helper, which checks the host only after it: a failed
  * run's undo keeps the bridge and the table while a live lease exists.  With
  * --net none the message carries no address.  Returns 0 or -errno with err set. */
 static int lease_send(struct ctr_error *err)
 {
 	struct helper_request request = { .addr = run.addr };
-	int r;
 
 	snprintf(request.veth, sizeof(request.veth), "%s", run.veth);
-	r = fd_msg_send(run.helper_sock, &request, sizeof(request), -1);
-	/* A helper that ended early may have left a reply: net_after_clone()
-	 * reads it or names how the helper ended. */
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
-		return error_set(err, r, "Failed to send the lease to the network helper");
-	return 0;
+	return helper_send(&request, sizeof(request), -1, "the lease", err);
 }
 
 /* Runs on the host before clone: write the /etc files. */
@@ -563,12 +570,11 @@ static int net_after_clone(struct container *c, struct ctr_error *err)
 	netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (netns_fd < 0)
 		return error_set(err, -errno, "Failed to open '%s'", path);
-	r = fd_msg_send(run.helper_sock, &message, sizeof(message), netns_fd);
+	r = helper_send(&message, sizeof(message), netns_fd, "the network namespace", err);
 	close(netns_fd);
 	helper_cpus_join(run.helper_pid);
-	/* A helper that ended with the lease unread reset the connection. */
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
-		return error_set(err, r, "Failed to send the network namespace to the helper");
+	if (r < 0)
+		return r;
 	r = helper_reply_read(err);
 	if (r < 0)
 		return r;
@@ -665,7 +671,7 @@ static void net_after_exit(struct container *c)
 
 	error_clear(&err);
 	helper_finish();
-	/* A run that failed before COMMAND ran may still wait next to the helper. */
+	/* A run that failed before COMMAND ran may still be on the helper's CPUs. */
 	helper_cpus_leave();
 	/* The veth needs no RTM_DELLINK.  The kernel destroys the container's
 	 * network namespace once its last process has exited and no fd refers to

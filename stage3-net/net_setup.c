@@ -186,11 +186,13 @@ out:
 	return nat_forward_check(plan->bridge, err);
 }
 
-/* Write "1" to the disable_ipv6 file of conf (a link's name, or "default")
- * in the caller's network namespace; links names them for an error.  A kernel without IPv6 has no such file,
- * which is fine.  Returns 1 when written, 0 without the file, or -errno with
- * err naming what failed. */
-static int ipv6_conf_off(const char *conf, const char *links, struct ctr_error *err)
+/* Turn IPv6 off for conf, a link of the caller's network namespace or
+ * "default" for the links created later; links names them in messages.  Stage
+ * 3 sets up IPv4 only, and a link with IPv6 on takes router advertisements
+ * from the bridge: one container could then hand the host and the other
+ * containers an IPv6 default route through itself.  A kernel without IPv6 has
+ * no such file, which is fine.  Returns 0 or -errno with err set. */
+static int ipv6_disable(const char *conf, const char *links, struct ctr_error *err)
 {
 	char path[96];
 	int r;
@@ -200,23 +202,10 @@ static int ipv6_conf_off(const char *conf, const char *links, struct ctr_error *
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		return error_set(err, r, "Failed to turn IPv6 off for %s ('%s')", links, path);
-	return 1;
-}
-
-/* Turn IPv6 off on link ifname of the caller's network namespace, before the
- * link comes up.  Stage 3 sets up IPv4 only, and a link with IPv6 on takes
- * router advertisements from the bridge: one container could then hand the
- * host and the other containers an IPv6 default route through itself.
- * Returns 0 or -errno with err set. */
-static int ipv6_disable(const char *ifname, struct ctr_error *err)
-{
-	int r = ipv6_conf_off(ifname, ifname, err);
-
-	if (r > 0)
-		explain("write(\"/proc/sys/net/ipv6/conf/%s/disable_ipv6\", \"1\"): no IPv6 on %s, so no router advertisement reaches it",
-			ifname, ifname);
-	return r < 0 ? r : 0;
+		return error_set(err, r, "Failed to turn IPv6 off on %s ('%s')", links, path);
+	explain("write(\"%s\", \"1\"): no IPv6 on %s, so no router advertisement is accepted there",
+		path, links);
+	return 0;
 }
 
 /* Send one request and narrate it.  Returns 0 or -errno with err set. */
@@ -286,7 +275,7 @@ static int bridge_ensure(struct nl_sock *sock, const char *state_dir, struct net
 	 * the marker above records.  A bridge of the user's keeps its IPv6, and
 	 * with it the user's choice to take router advertisements there. */
 	if (plan->bridge_created || bridge_marker_exists(state_dir, plan->bridge)) {
-		r = ipv6_disable(plan->bridge, err);
+		r = ipv6_disable(plan->bridge, plan->bridge, err);
 		if (r < 0)
 			return r;
 	}
@@ -461,11 +450,9 @@ int net_container_ipv6_off(struct ctr_error *err)
 	/* A link copies conf/default when it is registered.  Unlike the file of
 	 * one link, conf/default is written without the RTNL lock, which the
 	 * kernel's worker for dead namespaces may hold for milliseconds. */
-	int r = ipv6_conf_off("default", "the container's new links", err);
-
-	if (r > 0)
-		explain("write(\"/proc/sys/net/ipv6/conf/default/disable_ipv6\", \"1\") in the container's netns: its links created from now on, eth0 among them, start without IPv6, so no router advertisement reaches them");
-	return r < 0 ? r : 0;
+	return ipv6_disable("default",
+			    "the links created from now on in the container's netns, eth0 among them",
+			    err);
 }
 
 int net_veth_create(struct nl_sock *host, const char *name, int netns_fd,

@@ -66,6 +66,12 @@ wait_for() {
 has_veth() { ip -o link | grep " cv[0-9a-f]*@" >/dev/null; }
 no_veth() { ! has_veth; }
 leases() { ls "$CTRLAB_STATE_DIR/net/leases"; }
+# Print what the container named web holds: leases, DNAT rules, state.
+web_state() {
+	echo "leases: $(leases | wc -l)"
+	echo "rules: $(nft list table inet ctrlab | grep -c "ctrlab:web")"
+	if [ -d $CTRLAB_STATE_DIR/web ]; then echo "state of web kept"; fi
+}
 # Start $RUN with the arguments in the background, its output in $WORK/first,
 # with its helper'"'"'s first route dump held until gate_open (see
 # verify/route_dump_gate.c), and wait until the helper reaches it.  Under ASan
@@ -688,9 +694,7 @@ EOF
 	wait_for has_veth
 	status=0; $RUN --name web true 2>&1 || status=$?
 	echo "status $status"
-	echo "leases: $(leases | wc -l)"
-	echo "rules: $(nft list table inet ctrlab | grep -c "ctrlab:web")"
-	[ -d $CTRLAB_STATE_DIR/web ] && echo "state of web kept"
+	web_state
 	kill %1; wait %1 || true'
 	assert_success
 	assert_line --regexp "^ctrlab: error: A container named 'web' already exists \(it holds a lease in '.*/run/ctrlab/net/leases'\); choose another --name$"
@@ -709,9 +713,7 @@ EOF
 	# PID 4194304 is above the kernel'"'"'s largest PID, so this owner is dead.
 	echo "4194304 1 web" >$CTRLAB_STATE_DIR/net/leases/10.88.0.99
 	$RUN --name other true 2>&1
-	echo "leases: $(leases | wc -l)"
-	echo "rules: $(nft list table inet ctrlab | grep -c "ctrlab:web")"
-	[ -d $CTRLAB_STATE_DIR/web ] && echo "state of web kept"
+	web_state
 	kill %1; wait %1 || true'
 	assert_success
 	assert_line --partial "Reclaiming 10.88.0.99 from container 'web'"
