@@ -84,6 +84,10 @@ static int signals_block(sigset_t *ret_set)
 {
 	int fd;
 
+	/* A caller's ignored SIGCHLD survives execve (execve(2)), and with it the
+	 * kernel reaps the runtime's children unseen, blocked or not (wait(2)). */
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		return -errno;
 	sigemptyset(ret_set);
 	sigaddset(ret_set, SIGCHLD);
 	for (size_t i = 0; i < forwarded_signals_count; i++)

@@ -83,6 +83,17 @@ teardown() {
 	assert_output "lock free"
 }
 
+@test "a caller that ignores SIGCHLD still gets COMMAND's status" {
+	# An ignored SIGCHLD survives execve, and with it the kernel reaps a
+	# child without telling its parent.  perl-base is essential in Debian.
+	run timeout -k 1 10 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' \
+		"$RUN" sh -c 'exit 3'
+	assert_failure 3
+	run timeout -k 1 10 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' \
+		"$RUN" --no-init true
+	assert_success
+}
+
 @test "without init orphans stay zombies" {
 	run "$RUN" --no-init "$PROBE" orphans 20
 	assert_output "zombies 20"
