@@ -49,19 +49,14 @@ static _Noreturn void child_fail(int sync_fd, enum sync_type type,
 	_exit(err->exit_status ? err->exit_status : 125);
 }
 
-/* Give COMMAND the signal state of a freshly started program: nothing blocked,
- * every disposition at its default.  The runtime blocked all signals before clone
- * so none could arrive before the init was ready. */
-static void signals_reset(void)
+/* Set every signal's disposition to its default, since an ignored signal stays
+ * ignored across execve.  The init uses none: it takes signals with sigwaitinfo. */
+static void dispositions_reset(void)
 {
-	sigset_t none;
-
 	for (int signo = 1; signo < NSIG; signo++) {
 		if (signo != SIGKILL && signo != SIGSTOP)
 			signal(signo, SIG_DFL);
 	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 /* Record why execve(file) failed with errno code, in words that name the fix.
@@ -138,6 +133,34 @@ static int workdir_enter(const char *workdir)
 	return r;
 }
 
+/* The first file named COMMAND along the container's PATH, or "" when none. */
+static char command_found[PATH_MAX];
+
+/* Find COMMAND along the container's PATH into command_found, before the go.
+ * A relative entry depends on the working directory, entered later: no search. */
+static void command_locate(char **argv, char **envp)
+{
+	const char *path = env_lookup(envp, "PATH");
+
+	command_found[0] = '\0';
+	if (strchr(argv[0], '/') || !path)
+		return;
+	for (const char *dir = path; *dir;) {
+		size_t dir_len = strcspn(dir, ":");
+
+		if (dir[0] != '/')
+			return;
+		if ((size_t)snprintf(command_found, sizeof(command_found), "%.*s/%s",
+				     (int)dir_len, dir, argv[0]) < sizeof(command_found) &&
+		    access(command_found, F_OK) == 0)
+			return;
+		command_found[0] = '\0';
+		dir += dir_len;
+		if (*dir == ':')
+			dir++;
+	}
+}
+
 /* Try execve on each directory of the container's PATH, as execvp(3) does, but
  * with the container's PATH rather than the runtime's.  Returns only on failure,
  * with err set: 127 when COMMAND is not found, 126 when it cannot be executed. */
@@ -147,6 +170,10 @@ static void command_execve(char **argv, char **envp, struct ctr_error *err)
 	char candidate[PATH_MAX];
 	char denied[PATH_MAX] = "";
 
+	/* No earlier directory has COMMAND, so execvp would run this file too.
+	 * When it fails, the search below gives execvp's result. */
+	if (command_found[0])
+		execve(command_found, argv, envp);
 	if (strchr(argv[0], '/') || !path) {
 		execve(argv[0], argv, envp);
 		exec_failure(argv[0], argv[0], errno, err);
@@ -249,6 +276,7 @@ static _Noreturn void command_exec(struct container *c, const struct ctr_stage *
 				   int sync_fd)
 {
 	struct ctr_error err;
+	sigset_t none;
 
 	error_clear(&err);
 	for (size_t m = 0; stage->modules[m]; m++) {
@@ -270,7 +298,10 @@ static _Noreturn void command_exec(struct container *c, const struct ctr_stage *
 	}
 	explain("execve(\"%s\") in PID %d with a clean environment of %zu variables",
 		c->argv[0], getpid(), command_env_count);
-	signals_reset();
+	/* Nothing blocked, as in a new program.  The runtime blocked every signal
+	 * before clone, so none arrived before the init was ready. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	command_execve(c->argv, command_envp, &err);
 	child_fail(sync_fd, SYNC_EXEC_FAIL, &err);
 }
@@ -457,13 +488,17 @@ _Noreturn void container_main(struct container *c, const struct ctr_stage *stage
 		if (mod->child_setup && mod->child_setup(c, &err) < 0)
 			child_fail(sync_fd, SYNC_FAIL, &err);
 	}
+	/* COMMAND's strings, signals and file are ready before the go, because
+	 * stage 3's child waits here while the network is set up. */
+	if (command_strings_take(c, &err) < 0)
+		child_fail(sync_fd, SYNC_FAIL, &err);
+	host_strings_wipe(c);
+	dispositions_reset();
+	command_locate(c->argv, command_envp);
 	/* The setup above ran while the runtime did its own part on the host, such
 	 * as stage 3's network.  COMMAND starts only once that is done too. */
 	container_wait_go(sync_fd);
 	sync_fd = fds_close_inherited(sync_fd);
-	if (command_strings_take(c, &err) < 0)
-		child_fail(sync_fd, SYNC_FAIL, &err);
-	host_strings_wipe(c);
 	if (c->use_init)
 		init_run(c, stage, sync_fd);
 	explain("--no-init: COMMAND becomes PID 1 itself");

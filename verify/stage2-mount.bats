@@ -781,6 +781,23 @@ tree_digest() {
 	assert_output 'from-volume'
 }
 
+@test "PATH search skips a file that is not executable" {
+	# execvp(3) goes on past a match it may not execute, and so must the
+	# search that COMMAND's process starts from the first match.
+	mkdir -p "$TMP/first" "$TMP/second"
+	printf '#!/bin/sh\necho first\n' > "$TMP/first/tool"
+	chmod 644 "$TMP/first/tool"
+	printf '#!/bin/sh\necho second\n' > "$TMP/second/tool"
+	chmod 755 "$TMP/second/tool"
+	run ctr -v "$TMP/first:/opt/first:ro" -v "$TMP/second:/opt/second:ro" \
+		-e PATH=/opt/first:/opt/second:/bin tool
+	assert_success
+	assert_output 'second'
+	run ctr -v "$TMP/first:/opt/first:ro" -e PATH=/opt/first:/bin tool
+	assert_failure 126
+	assert_output --partial "Failed to execute '/opt/first/tool': it is not executable"
+}
+
 @test "root that is not a mount point is named" {
 	local jail="$TMP/jail"
 	mkdir -p "$jail"/{usr,proc,tmp,work}
