@@ -99,7 +99,15 @@ typedef int (*ctr_loop_fn)(int fd, short revents, void *data);
 int loop_watch(struct ctr_loop *loop, int fd, short events, ctr_loop_fn fn,
 	       void *data);
 
+/* Change the events that the wait loop polls fd for; 0 pauses fd.  Returns 0 or
+ * -ENOENT when fd is not watched. */
+int loop_events_set(struct ctr_loop *loop, int fd, short events);
+
 /* Parse, validate, run and report: the whole of a stage's main(). */
 int ctr_main(int argc, char **argv, const struct ctr_stage *stage);
+
+/* Open /dev/null on a closed fd 0, 1 or 2, and ignore SIGPIPE.  ctr_main() calls
+ * it first; a stage's other commands call it too. */
+void ctr_process_prepare(void);
 
 #endif

@@ -298,8 +298,12 @@ static _Noreturn void command_exec(struct container *c, const struct ctr_stage *
 	}
 	explain("execve(\"%s\") in PID %d with a clean environment of %zu variables",
 		c->argv[0], getpid(), command_env_count);
-	/* Nothing blocked, as in a new program.  The runtime blocked every signal
-	 * before clone, so none arrived before the init was ready. */
+	/* Nothing blocked, as in a new program.  A SIGPIPE pending here came from
+	 * a message above whose reader has gone, so it is taken, not delivered. */
+	sigemptyset(&none);
+	sigaddset(&none, SIGPIPE);
+	while (sigtimedwait(&none, NULL, &(struct timespec){ 0 }) == SIGPIPE)
+		;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	command_execve(c->argv, command_envp, &err);

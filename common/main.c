@@ -1,6 +1,10 @@
 /* A stage's main(): parse, validate, run, report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/container.h"
 #include "common/log.h"
@@ -9,21 +13,44 @@
 
 #define CTRLAB_VERSION "0.1.0"
 
+void ctr_process_prepare(void)
+{
+	/* With fd 0, 1 or 2 closed by the caller, the runtime's next fd, such as
+	 * its signalfd, would take that number and get the container's output. */
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", O_RDWR);
+	}
+	/* A reader that goes away (`run ... | head -1`) must not kill the runtime
+	 * before its cleanup.  COMMAND gets the default back (common/init.c). */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Flush stdout after --help or --version.  Returns 0, or 125 with a message. */
+static int output_finish(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	log_error("Failed to write to stdout: %s", strerror(errno));
+	return 125;
+}
+
 int ctr_main(int argc, char **argv, const struct ctr_stage *stage)
 {
 	struct container c;
 	struct ctr_error err;
 	int r;
 
+	ctr_process_prepare();
 	error_clear(&err);
 	r = options_parse(&c, stage, argc, argv, &err);
 	if (r == OPTIONS_HELP) {
 		options_print_help(stage, argv[0], stdout);
-		return 0;
+		return output_finish();
 	}
 	if (r == OPTIONS_VERSION) {
 		printf("ctrlab %s (%s)\n", CTRLAB_VERSION, stage->name);
-		return 0;
+		return output_finish();
 	}
 	if (r < 0) {
 		log_error("%s", err.msg);

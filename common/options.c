@@ -149,7 +149,7 @@ static void options_set_defaults(struct container *c, const struct ctr_stage *st
 	c->hostname = "ctrlab";
 	c->argv = default_command;
 	c->use_init = true;
-	c->state_dir = state_dir && state_dir[0] == '/' ? state_dir : "/run/ctrlab";
+	c->state_dir = state_dir ? state_dir : "/run/ctrlab";
 	c->stage_name = stage->name;
 	c->pid = -1;
 	c->pidfd = -1;
@@ -301,6 +301,12 @@ int options_parse(struct container *c, const struct ctr_stage *stage, int argc,
 	}
 	if (optind < argc)
 		c->argv = argv + optind;
+	/* --state-dir checks its own value, so a relative one came from the
+	 * environment. */
+	if (c->state_dir[0] != '/')
+		return error_setx(err, -EINVAL,
+				  "Invalid CTRLAB_STATE_DIR '%s': give an absolute path, or unset it for /run/ctrlab",
+				  c->state_dir);
 	if (!c->argv[0][0])
 		return error_setx(err, -EINVAL,
 				  "Invalid COMMAND '': it is empty; give a program name or leave COMMAND out for /bin/sh");

@@ -78,6 +78,11 @@ int validate_container_name(const char *name, struct ctr_error *err)
 					  "Invalid container name '%s': only letters, digits, '_', '.' and '-' are allowed",
 					  name);
 	}
+	/* A container's state is <state dir>/<name>, next to stage 3's network
+	 * state in <state dir>/net: a container of that name would remove it. */
+	if (strcmp(name, "net") == 0)
+		return error_setx(err, -EINVAL,
+				  "Invalid container name 'net': the state directory keeps the network's leases under that name; choose another name");
 	return 0;
 }
 

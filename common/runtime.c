@@ -34,7 +34,8 @@
 #define LOOP_FDS_MAX 8
 
 struct ctr_loop {
-	struct pollfd fds[LOOP_FDS_MAX];
+	struct pollfd fds[LOOP_FDS_MAX];   /* .fd is -1 while paused or done */
+	int watched[LOOP_FDS_MAX];          /* the fd of each entry, -1 when done */
 	ctr_loop_fn fns[LOOP_FDS_MAX];
 	void *data[LOOP_FDS_MAX];
 	size_t count;
@@ -45,10 +46,25 @@ int loop_watch(struct ctr_loop *loop, int fd, short events, ctr_loop_fn fn, void
 	if (loop->count >= LOOP_FDS_MAX)
 		return -ENOSPC;
 	loop->fds[loop->count] = (struct pollfd){ .fd = fd, .events = events ? events : POLLIN };
+	loop->watched[loop->count] = fd;
 	loop->fns[loop->count] = fn;
 	loop->data[loop->count] = data;
 	loop->count++;
 	return 0;
+}
+
+int loop_events_set(struct ctr_loop *loop, int fd, short events)
+{
+	for (size_t i = 0; i < loop->count; i++) {
+		if (loop->watched[i] != fd)
+			continue;
+		/* poll(2) skips a negative fd, and reports a hang-up even when no
+		 * event is requested: a paused fd must not be polled at all. */
+		loop->fds[i].fd = events ? fd : -1;
+		loop->fds[i].events = events;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 /* Arguments of the child's entry point, passed through clone. */
@@ -285,8 +301,10 @@ static int wait_loop(struct container *c, const struct ctr_stage *stage, int sig
 			if (r < 0)
 				return error_set(err, r, "Failed to serve fd %d in the wait loop",
 						 loop.fds[i].fd);
-			if (r == 1)
+			if (r == 1) {
 				loop.fds[i].fd = -1;
+				loop.watched[i] = -1;
+			}
 		}
 	}
 	c->pid = -1;

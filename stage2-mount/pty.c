@@ -39,6 +39,12 @@ static struct {
 	struct termios saved;   /* the host terminal's mode before raw */
 	bool raw;
 	bool background;        /* pty_stdin_in_background() at pty_prepare() */
+	struct ctr_loop *loop;  /* the wait loop, once the relay runs */
+	char input[4096];       /* host input not yet written to the master */
+	size_t input_len;
+	size_t input_done;
+	bool input_ended;       /* stdin reached its end */
+	bool line_open;         /* the last byte sent was not a newline */
 } pty = { .sock = { -1, -1 }, .master_fd = -1 };
 
 void pty_set_mode(enum pty_mode mode)
@@ -206,42 +212,96 @@ static int write_all(int fd, const char *buffer, size_t size)
 	return 0;
 }
 
-/* Copy what the container wrote to the runtime's stdout.  Reading the master
- * fails with EIO once no process has the terminal end open. */
+/* Hang up the container's terminal, because the host takes no more of its
+ * output.  Closing the master does it: the container's session gets SIGHUP. */
+static void relay_hang_up(int code)
+{
+	log_warning("Failed to write the container's output: %s; hanging up its terminal",
+		    strerror(-code));
+	loop_events_set(pty.loop, STDIN_FILENO, 0);
+	close(pty.master_fd);
+	pty.master_fd = -1;
+}
+
+/* Write the buffered host input to the non-blocking master.  While it is full,
+ * stdin waits and the master is polled for POLLOUT, so signals still pass. */
+static void input_flush(void)
+{
+	while (pty.input_done < pty.input_len) {
+		ssize_t n = write(pty.master_fd, pty.input + pty.input_done,
+				  pty.input_len - pty.input_done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			loop_events_set(pty.loop, STDIN_FILENO, 0);
+			loop_events_set(pty.loop, pty.master_fd, POLLIN | POLLOUT);
+			return;
+		}
+		if (n < 0) {
+			pty.input_len = 0;
+			break;
+		}
+		pty.input_done += (size_t)n;
+	}
+	pty.input_len = 0;
+	pty.input_done = 0;
+	loop_events_set(pty.loop, pty.master_fd, POLLIN);
+	if (!pty.input_ended)
+		loop_events_set(pty.loop, STDIN_FILENO, POLLIN);
+}
+
+/* Copy the container's output to stdout, and resume the host's input once the
+ * master takes it.  A read fails with EIO once the terminal end is closed. */
 static int on_master(int fd, short revents, void *data)
 {
 	char buffer[4096];
 	ssize_t n;
+	int r;
 
-	(void)revents;
 	(void)data;
+	if (revents & POLLOUT)
+		input_flush();
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return 0;
 	n = read(fd, buffer, sizeof(buffer));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
 	if (n <= 0)
 		return 1;
-	if (write_all(STDOUT_FILENO, buffer, (size_t)n) < 0)
+	r = write_all(STDOUT_FILENO, buffer, (size_t)n);
+	if (r < 0) {
+		relay_hang_up(r);
 		return 1;
+	}
 	return 0;
 }
 
-/* Copy the host's input to the container.  At end of input, send the container's
- * end-of-file character, as a user would press Ctrl-D. */
+/* Copy the host's input to the container.  At its end send the EOF character,
+ * twice after a line without a newline, whose end the first one only marks. */
 static int on_stdin(int fd, short revents, void *data)
 {
-	char buffer[4096];
 	struct termios mode;
 	ssize_t n;
 
 	(void)revents;
 	(void)data;
-	n = read(fd, buffer, sizeof(buffer));
+	n = read(fd, pty.input, sizeof(pty.input));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
-	if (n > 0)
-		return write_all(pty.master_fd, buffer, (size_t)n) < 0 ? 1 : 0;
-	if (tcgetattr(pty.master_fd, &mode) == 0)
-		write_all(pty.master_fd, (const char *)&mode.c_cc[VEOF], 1);
+	if (n > 0) {
+		pty.input_len = (size_t)n;
+		pty.line_open = pty.input[n - 1] != '\n';
+		input_flush();
+		return 0;
+	}
+	pty.input_ended = true;
+	if (tcgetattr(pty.master_fd, &mode) == 0) {
+		pty.input[pty.input_len++] = (char)mode.c_cc[VEOF];
+		if (pty.line_open)
+			pty.input[pty.input_len++] = (char)mode.c_cc[VEOF];
+		input_flush();
+	}
 	return 1;
 }
 
@@ -272,6 +332,10 @@ int pty_relay_start(struct ctr_loop *loop, struct ctr_error *err)
 	pty.sock[0] = -1;
 	explain("recvmsg(SCM_RIGHTS) = %d: the runtime holds the container's pty master",
 		pty.master_fd);
+	/* The master is the runtime's own fd, so it may be non-blocking: a
+	 * container that reads no input must not stop the wait loop. */
+	fcntl(pty.master_fd, F_SETFL, O_NONBLOCK);
+	pty.loop = loop;
 	r = loop_watch(loop, pty.master_fd, POLLIN, on_master, NULL);
 	/* -t from the background: reading the terminal or changing its mode would
 	 * stop the runtime, so the container's pty gets no input, as with docker

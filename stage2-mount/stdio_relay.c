@@ -129,7 +129,12 @@ static int on_container_output(int fd, short revents, void *data)
 	int target = (int)(long)data;
 
 	(void)revents;
-	return copy_once(fd, target);
+	if (copy_once(fd, target) == 0)
+		return 0;
+	/* Output ended, or the host's fd takes no more: closing the read end gives
+	 * the container's writer EPIPE, where an open one would leave it blocked. */
+	fd_close(&pipes[target].runtime_fd);
+	return 1;
 }
 
 int relay_start(struct ctr_loop *loop, struct ctr_error *err)

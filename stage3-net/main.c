@@ -36,7 +36,7 @@ static int cleanup_main(int argc, char **argv)
 	const char *state_dir = getenv("CTRLAB_STATE_DIR");
 	struct ctr_error err;
 
-	if (!state_dir || state_dir[0] != '/')
+	if (!state_dir)
 		state_dir = "/run/ctrlab";
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc && argv[i + 1][0] == '/') {
@@ -52,6 +52,11 @@ static int cleanup_main(int argc, char **argv)
 				  argv[i]);
 			return 125;
 		}
+	}
+	if (state_dir[0] != '/') {
+		log_error("Invalid CTRLAB_STATE_DIR '%s': give an absolute path, or unset it for /run/ctrlab",
+			  state_dir);
+		return 125;
 	}
 	error_clear(&err);
 	if (helper_check(&err) < 0) {
@@ -70,7 +75,9 @@ static int cleanup_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "cleanup") == 0)
+	if (argc >= 2 && strcmp(argv[1], "cleanup") == 0) {
+		ctr_process_prepare();
 		return cleanup_main(argc, argv);
+	}
 	return ctr_main(argc, argv, &stage);
 }

@@ -781,6 +781,64 @@ tree_digest() {
 	assert_output 'from-volume'
 }
 
+@test "pty relay takes large piped input" {
+	# The runtime writes the input to the pty master without blocking, so a
+	# container that does not read its input never stops the wait loop.
+	run bash -c "seq 1 200000 | timeout -k 2 15 '$RUN' --rootfs '$ROOTFS' -t sleep 0.5 >/dev/null"
+	assert_success
+	seq 1 200000 | timeout -k 2 60 "$RUN" --rootfs "$ROOTFS" -t wc -l > "$TMP/out"
+	run tail -n 1 "$TMP/out"
+	assert_output --regexp '^200000'
+	assert_state_empty
+}
+
+@test "pty input without a final newline ends" {
+	# One end-of-file character only ends the open line; the second ends the
+	# input.
+	printf abc | timeout -k 2 20 "$RUN" --rootfs "$ROOTFS" -t wc -c > "$TMP/out"
+	run tail -n 1 "$TMP/out"
+	assert_output --regexp '3'
+}
+
+@test "pty hangs up when output cannot be written" {
+	run bash -c "timeout -k 2 20 '$RUN' --rootfs '$ROOTFS' -t sh -c 'seq 1 200000' > /dev/full"
+	assert_failure 129
+	assert_output --partial "Failed to write the container's output: No space left on device"
+	run bash -c "timeout -k 2 20 '$RUN' --rootfs '$ROOTFS' --name piped -t yes | head -n 1; echo \"status \${PIPESTATUS[0]}\""
+	assert_line 'status 129'
+	assert_state_empty
+}
+
+@test "a reader that goes away kills no runtime" {
+	# SIGPIPE would end the runtime before its cleanup, and COMMAND's process
+	# would die of the SIGPIPE that a narration line raised.
+	run bash -c "'$RUN' --rootfs '$ROOTFS' --explain sleep 0.3 2>&1 >/dev/null | head -n 1 >/dev/null; echo \"status \${PIPESTATUS[0]}\""
+	assert_output 'status 0'
+	assert_state_empty
+}
+
+@test "closed stdout gets no runtime fd" {
+	# With fd 1 closed, the runtime's next fd would take number 1 and the
+	# container's output would go into it.
+	run bash -c "'$RUN' --rootfs '$ROOTFS' -t sh -c 'seq 1 20000' >&-; echo \"status \$?\""
+	assert_output 'status 0'
+}
+
+@test "name net and relative state dir are rejected" {
+	run -125 ctr --name net true
+	assert_output "ctrlab: error: Invalid container name 'net': the state directory keeps the network's leases under that name; choose another name"
+	CTRLAB_STATE_DIR=relative run -125 ctr true
+	assert_output "ctrlab: error: Invalid CTRLAB_STATE_DIR 'relative': give an absolute path, or unset it for /run/ctrlab"
+	CTRLAB_STATE_DIR= run -125 ctr true
+	assert_output --partial "Invalid CTRLAB_STATE_DIR ''"
+	[ ! -e relative ] || fail "a relative state directory was created"
+}
+
+@test "help to a full device fails" {
+	run -125 bash -c "'$RUN' --help > /dev/full"
+	assert_output 'ctrlab: error: Failed to write to stdout: No space left on device'
+}
+
 @test "PATH search skips a file that is not executable" {
 	# execvp(3) goes on past a match it may not execute, and so must the
 	# search that COMMAND's process starts from the first match.
@@ -862,9 +920,10 @@ tree_digest() {
 	# COMMAND's process searches a PATH of 15000 missing directories, which
 	# takes tens of ms.  Meanwhile the init waits for its execve, and the
 	# caller's fd 7 must be closed in it already: close-on-exec alone would
-	# keep it there until then.
+	# keep it there until then.  The relative entry first keeps the init from
+	# searching the PATH before the go, which would make the second search fast.
 	local path rpid init fds samples=0 held=0
-	path=$(seq -s: -f "/m%g" 1 15000)
+	path=.:$(seq -s: -f "/m%g" 1 15000)
 	"$RUN" --rootfs "$ROOTFS" -e "PATH=$path" missing-command 7<"$ROOTFS/etc/hostname" 2>/dev/null &
 	rpid=$!
 	init=""
