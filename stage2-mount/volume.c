@@ -87,6 +87,7 @@ int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind, struct ctr_er
 	const char *first = strchr(spec, ':');
 	const char *second = first ? strchr(first + 1, ':') : NULL;
 	const char *reserved;
+	char normal[PATH_MAX];
 	size_t container_len;
 
 	if (!first)
@@ -118,7 +119,9 @@ int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind, struct ctr_er
 		return error_setx(err, -EINVAL,
 				  "Invalid volume '%s': the container path '%s' must be absolute",
 				  spec, ret_bind->container_path);
-	if (ret_bind->container_path[strspn(ret_bind->container_path, "/")] == '\0')
+	/* "/v/.." is "/" too: the bind would hide the whole root. */
+	path_normalize(ret_bind->container_path, normal);
+	if (normal[0] == '\0')
 		return error_setx(err, -EINVAL,
 				  "Invalid volume '%s': the container path cannot be '/'", spec);
 	reserved = reserved_prefix(ret_bind->container_path);

@@ -61,6 +61,8 @@ static void spec_rejects_malformed(void **state)
 		{ "/a:", "must be absolute" },
 		{ "/a:/", "cannot be '/'" },
 		{ "/a:///", "cannot be '/'" },
+		{ "/a:/v/..", "cannot be '/'" },
+		{ "/a:/./", "cannot be '/'" },
 		{ "/a:/b:RO", "unknown mode 'RO'" },
 		{ "/a:/b:", "unknown mode ''" },
 		{ "/a:/b:ro:x", "too many ':'" },
