@@ -834,6 +834,14 @@ tree_digest() {
 	[ ! -e relative ] || fail "a relative state directory was created"
 }
 
+@test "-t and -T together are rejected" {
+	run -125 ctr -t -T true
+	assert_output "ctrlab: error: Invalid options -t and -T together: -t asks for a pty and -T for none; keep one"
+	run -125 ctr --no-tty --tty true
+	assert_output --partial "Invalid options -t and -T together"
+	assert_state_empty
+}
+
 @test "help to a full device fails" {
 	run -125 bash -c "'$RUN' --help > /dev/full"
 	assert_output 'ctrlab: error: Failed to write to stdout: No space left on device'
