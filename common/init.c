@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,32 +134,38 @@ static int workdir_enter(const char *workdir)
 	return r;
 }
 
+/* Build "<entry>/<name>" from the PATH entry at *entry into candidate, and move
+ * *entry to the next entry.  Returns false for an empty or too long entry. */
+static bool path_candidate(const char **entry, const char *name, char *candidate,
+			   size_t size)
+{
+	size_t len = strcspn(*entry, ":");
+	bool built = len > 0 &&
+		     (size_t)snprintf(candidate, size, "%.*s/%s", (int)len, *entry, name) < size;
+
+	*entry += len;
+	if (**entry == ':')
+		(*entry)++;
+	return built;
+}
+
 /* The first file named COMMAND along the container's PATH, or "" when none. */
 static char command_found[PATH_MAX];
 
 /* Find COMMAND along the container's PATH into command_found, before the go.
- * A relative entry depends on the working directory, entered later: no search. */
+ * The search stops at a relative entry, which depends on the later workdir. */
 static void command_locate(char **argv, char **envp)
 {
 	const char *path = env_lookup(envp, "PATH");
 
-	command_found[0] = '\0';
-	if (strchr(argv[0], '/') || !path)
-		return;
-	for (const char *dir = path; *dir;) {
-		size_t dir_len = strcspn(dir, ":");
-
-		if (dir[0] != '/')
-			return;
-		if ((size_t)snprintf(command_found, sizeof(command_found), "%.*s/%s",
-				     (int)dir_len, dir, argv[0]) < sizeof(command_found) &&
-		    access(command_found, F_OK) == 0)
-			return;
-		command_found[0] = '\0';
-		dir += dir_len;
-		if (*dir == ':')
-			dir++;
+	if (!strchr(argv[0], '/') && path) {
+		for (const char *entry = path; *entry && entry[0] == '/';) {
+			if (path_candidate(&entry, argv[0], command_found, sizeof(command_found)) &&
+			    access(command_found, F_OK) == 0)
+				return;
+		}
 	}
+	command_found[0] = '\0';
 }
 
 /* Try execve on each directory of the container's PATH, as execvp(3) does, but
@@ -179,25 +186,18 @@ static void command_execve(char **argv, char **envp, struct ctr_error *err)
 		exec_failure(argv[0], argv[0], errno, err);
 		return;
 	}
-	for (const char *dir = path; *dir;) {
-		size_t dir_len = strcspn(dir, ":");
-
-		if (dir_len > 0 &&
-		    (size_t)snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)dir_len,
-				     dir, argv[0]) < sizeof(candidate)) {
-			execve(candidate, argv, envp);
-			/* Like execvp(3): a match that cannot be executed is remembered,
-			 * and the search goes on in case a later directory has one. */
-			if (errno == EACCES && !denied[0])
-				strcpy(denied, candidate);
-			else if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) {
-				exec_failure(argv[0], candidate, errno, err);
-				return;
-			}
+	for (const char *entry = path; *entry;) {
+		if (!path_candidate(&entry, argv[0], candidate, sizeof(candidate)))
+			continue;
+		execve(candidate, argv, envp);
+		/* Like execvp(3): a match that cannot be executed is remembered, and
+		 * the search goes on in case a later directory has one. */
+		if (errno == EACCES && !denied[0])
+			strcpy(denied, candidate);
+		else if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) {
+			exec_failure(argv[0], candidate, errno, err);
+			return;
 		}
-		dir += dir_len;
-		if (*dir == ':')
-			dir++;
 	}
 	if (denied[0]) {
 		exec_failure(argv[0], denied, EACCES, err);

@@ -98,32 +98,18 @@ static int set_workdir(struct container *c, const char *value, struct ctr_error 
 	return 0;
 }
 
-/* The -t or -T given first, or 0. */
-static char tty_option;
-
-/* Record -t or -T; both in one run contradict each other. */
-static int tty_option_set(char option, enum pty_mode mode, struct ctr_error *err)
-{
-	if (tty_option && tty_option != option)
-		return error_setx(err, -EINVAL,
-				  "Invalid options -t and -T together: -t asks for a pty and -T for none; keep one");
-	tty_option = option;
-	pty_set_mode(mode);
-	return 0;
-}
-
 static int set_tty(struct container *c, const char *value, struct ctr_error *err)
 {
 	(void)c;
 	(void)value;
-	return tty_option_set('t', PTY_ON, err);
+	return pty_set_mode(PTY_ON, err);
 }
 
 static int set_no_tty(struct container *c, const char *value, struct ctr_error *err)
 {
 	(void)c;
 	(void)value;
-	return tty_option_set('T', PTY_OFF, err);
+	return pty_set_mode(PTY_OFF, err);
 }
 
 static const struct ctr_option mount_options[] = {

@@ -43,13 +43,17 @@ static struct {
 	char input[4096];       /* host input not yet written to the master */
 	size_t input_len;
 	size_t input_done;
-	bool input_ended;       /* stdin reached its end */
-	bool line_open;         /* the last byte sent was not a newline */
+	bool input_ended;       /* end of the host's input reached */
+	bool line_open;         /* a line without its newline sent last */
 } pty = { .sock = { -1, -1 }, .master_fd = -1 };
 
-void pty_set_mode(enum pty_mode mode)
+int pty_set_mode(enum pty_mode mode, struct ctr_error *err)
 {
+	if (pty.mode != PTY_AUTO && pty.mode != mode)
+		return error_setx(err, -EINVAL,
+				  "Invalid options -t and -T together: -t asks for a pty and -T for none; keep one");
 	pty.mode = mode;
+	return 0;
 }
 
 bool pty_enabled(void)
@@ -278,7 +282,7 @@ static int on_master(int fd, short revents, void *data)
 }
 
 /* Copy the host's input to the container.  At its end send the EOF character,
- * twice after a line without a newline, whose end the first one only marks. */
+ * twice after a line without a newline, because the first one only ends it. */
 static int on_stdin(int fd, short revents, void *data)
 {
 	struct termios mode;

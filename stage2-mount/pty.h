@@ -13,8 +13,9 @@ enum pty_mode {
 	PTY_OFF,   /* -T/--no-tty */
 };
 
-/* Choose the mode before pty_prepare(); the default is PTY_AUTO. */
-void pty_set_mode(enum pty_mode mode);
+/* Choose the mode before pty_prepare(); the default is PTY_AUTO.  Returns 0, or
+ * -EINVAL with err set when the other of -t and -T was chosen before. */
+int pty_set_mode(enum pty_mode mode, struct ctr_error *err);
 
 /* True when stdin is the controlling terminal and the runtime is not in its
  * foreground process group, as after "run ... &" in an interactive shell.  A
