@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/state.h"
 
 /* Upper bound on options of one stage: shared ones plus every module's. */
 #define OPTIONS_MAX 64
@@ -143,13 +144,11 @@ static size_t options_collect(const struct ctr_stage *stage,
 
 static void options_set_defaults(struct container *c, const struct ctr_stage *stage)
 {
-	const char *state_dir = getenv("CTRLAB_STATE_DIR");
-
 	memset(c, 0, sizeof(*c));
 	c->hostname = "ctrlab";
 	c->argv = default_command;
 	c->use_init = true;
-	c->state_dir = state_dir ? state_dir : "/run/ctrlab";
+	c->state_dir = state_dir_from_env();
 	c->stage_name = stage->name;
 	c->pid = -1;
 	c->pidfd = -1;
@@ -303,10 +302,8 @@ int options_parse(struct container *c, const struct ctr_stage *stage, int argc,
 		c->argv = argv + optind;
 	/* --state-dir checks its own value, so a relative one came from the
 	 * environment. */
-	if (c->state_dir[0] != '/')
-		return error_setx(err, -EINVAL,
-				  "Invalid CTRLAB_STATE_DIR '%s': give an absolute path, or unset it for /run/ctrlab",
-				  c->state_dir);
+	if (state_dir_env_check(c->state_dir, err) < 0)
+		return err->code;
 	if (!c->argv[0][0])
 		return error_setx(err, -EINVAL,
 				  "Invalid COMMAND '': it is empty; give a program name or leave COMMAND out for /bin/sh");

@@ -5,11 +5,28 @@
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+
+const char *state_dir_from_env(void)
+{
+	const char *state_dir = getenv("CTRLAB_STATE_DIR");
+
+	return state_dir ? state_dir : STATE_DIR_DEFAULT;
+}
+
+int state_dir_env_check(const char *state_dir, struct ctr_error *err)
+{
+	if (state_dir[0] == '/')
+		return 0;
+	return error_setx(err, -EINVAL,
+			  "Invalid CTRLAB_STATE_DIR '%s': give an absolute path, or unset it for %s",
+			  state_dir, STATE_DIR_DEFAULT);
+}
 
 int state_path(const struct container *c, const char *leaf, char *buffer, size_t size)
 {

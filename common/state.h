@@ -8,6 +8,19 @@
 
 #include "common/container.h"
 
+/* Where state lives unless --state-dir or CTRLAB_STATE_DIR names another
+ * directory. */
+#define STATE_DIR_DEFAULT "/run/ctrlab"
+
+/* The state directory that CTRLAB_STATE_DIR names, or STATE_DIR_DEFAULT when
+ * the variable is unset.  The value is checked by state_dir_env_check(). */
+const char *state_dir_from_env(void);
+
+/* Check a state directory that came from CTRLAB_STATE_DIR: it must be an
+ * absolute path, so that every run and `run cleanup` find the same directory
+ * from any working directory.  Returns 0 or -EINVAL with err set. */
+int state_dir_env_check(const char *state_dir, struct ctr_error *err);
+
 /* Write "<state_dir>/<name>/<leaf>" (or the container's directory itself when
  * leaf is NULL) into buffer.  Returns 0 or -ENAMETOOLONG. */
 int state_path(const struct container *c, const char *leaf, char *buffer, size_t size);

@@ -10,6 +10,7 @@
 
 #include "common/container.h"
 #include "common/log.h"
+#include "common/state.h"
 #include "stage1-pid-uts/pid_uts.h"
 #include "stage2-mount/mount.h"
 #include "stage3-net/helper.h"
@@ -33,11 +34,10 @@ static const struct ctr_stage stage = {
 /* `run cleanup [--state-dir DIR]`.  Returns the exit status. */
 static int cleanup_main(int argc, char **argv)
 {
-	const char *state_dir = getenv("CTRLAB_STATE_DIR");
+	const char *state_dir = state_dir_from_env();
 	struct ctr_error err;
 
-	if (!state_dir)
-		state_dir = "/run/ctrlab";
+	error_clear(&err);
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc && argv[i + 1][0] == '/') {
 			state_dir = argv[++i];
@@ -53,12 +53,12 @@ static int cleanup_main(int argc, char **argv)
 			return 125;
 		}
 	}
-	if (state_dir[0] != '/') {
-		log_error("Invalid CTRLAB_STATE_DIR '%s': give an absolute path, or unset it for /run/ctrlab",
-			  state_dir);
+	/* --state-dir checks its own value, so a relative one came from the
+	 * environment. */
+	if (state_dir_env_check(state_dir, &err) < 0) {
+		log_error("%s", err.msg);
 		return 125;
 	}
-	error_clear(&err);
 	if (helper_check(&err) < 0) {
 		log_error("%s", err.msg);
 		return 125;

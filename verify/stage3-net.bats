@@ -288,6 +288,23 @@ gate_open() {
 	assert_output --partial "add needs the runtime's socket as fd 3"
 }
 
+@test "cleanup rejects a relative state directory with 125" {
+	# Inside the simulated host, so that a cleanup that went ahead could not
+	# touch this machine's network.
+	sim '
+	status=0; CTRLAB_STATE_DIR=relative $RUN cleanup 2>&1 || status=$?
+	echo "status $status"
+	status=0; CTRLAB_STATE_DIR= $RUN cleanup 2>&1 || status=$?
+	echo "status $status"
+	status=0; $RUN cleanup --state-dir relative 2>&1 || status=$?
+	echo "status $status"'
+	assert_success
+	assert_line "ctrlab: error: Invalid CTRLAB_STATE_DIR 'relative': give an absolute path, or unset it for /run/ctrlab"
+	assert_line "ctrlab: error: Invalid CTRLAB_STATE_DIR '': give an absolute path, or unset it for /run/ctrlab"
+	assert_line --partial "Invalid --state-dir 'relative': give an absolute path"
+	assert [ "$(printf "%s\n" "${lines[@]}" | grep -c "status 125")" -eq 3 ]
+}
+
 @test "container pings the gateway" {
 	sim '$RUN -q busybox ping -c1 -W2 10.88.0.1'
 	assert_success
