@@ -83,7 +83,7 @@ static void exec_failure(const char *command, const char *file, int code,
 	} else if (code == EACCES && exists && S_ISREG(st.st_mode) &&
 		   !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
 		error_setx(err, -EACCES,
-			   "Failed to execute '%s': it is not executable; run 'chmod +x %s'",
+			   "Failed to execute '%s': it has no execute permission; if it is a program or a script, run 'chmod +x %s'",
 			   file, file);
 	} else if (code == ENOEXEC) {
 		error_setx(err, -ENOEXEC,

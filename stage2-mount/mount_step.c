@@ -7,6 +7,7 @@
 #include "stage2-mount/mount_step.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -29,10 +30,11 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 	if (r == 0 && !explain_enabled())
 		return 0;
 	flags_format(flags, mount_flag_names, names, sizeof(names));
-	explain("mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s) = %s", source ? "\"" : "",
+	explain("mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s) = %s%s%s", source ? "\"" : "",
 		source ? source : "NULL", source ? "\"" : "", target, fstype ? "\"" : "",
 		fstype ? fstype : "NULL", fstype ? "\"" : "", names, data ? "\"" : "",
-		data ? data : "NULL", data ? "\"" : "", r ? "-1" : "0");
+		data ? data : "NULL", data ? "\"" : "", r ? "-1 (" : "0", r ? strerror(-r) : "",
+		r ? ")" : "");
 	if (r < 0)
 		return error_set(err, r, "Failed to mount %s on '%s' (%s)",
 				 fstype ? fstype : source, target, names);
@@ -51,8 +53,9 @@ int mnt_set_attr(const char *path, unsigned int attr_flags, bool recursive,
 	if (r == 0 && !explain_enabled())
 		return 0;
 	flags_format(attr_flags, mount_attr_names, names, sizeof(names));
-	explain("mount_setattr(\"%s\", %s, attr_set=%s) = %s", path,
-		recursive ? "AT_RECURSIVE" : "0", names, r ? "-1" : "0");
+	explain("mount_setattr(\"%s\", %s, attr_set=%s) = %s%s%s", path,
+		recursive ? "AT_RECURSIVE" : "0", names, r ? "-1 (" : "0", r ? strerror(-r) : "",
+		r ? ")" : "");
 	if (r < 0)
 		return error_set(err, r, "Failed to set %s on the mount at '%s'", names, path);
 	return 0;

@@ -201,7 +201,7 @@ teardown() {
 	chmod 644 "$WORK/script"
 	run "$RUN" "$WORK/script"
 	assert_equal "$status" 126
-	assert_output --partial "Failed to execute '$WORK/script': it is not executable; run 'chmod +x $WORK/script'"
+	assert_output --partial "Failed to execute '$WORK/script': it has no execute permission; if it is a program or a script, run 'chmod +x $WORK/script'"
 	run "$RUN" "$WORK"
 	assert_equal "$status" 126
 	assert_output --partial "Failed to execute '$WORK': it is a directory"

@@ -760,7 +760,7 @@ tree_digest() {
 	chmod 644 "$ROOTFS/bin/no-x-bit"
 	run ctr /bin/no-x-bit
 	assert_failure 126
-	assert_output --partial "Failed to execute '/bin/no-x-bit': it is not executable"
+	assert_output --partial "Failed to execute '/bin/no-x-bit': it has no execute permission"
 	printf '#!/bin/missing-shell\n' > "$ROOTFS/bin/bad-interpreter"
 	chmod 755 "$ROOTFS/bin/bad-interpreter"
 	run ctr /bin/bad-interpreter
@@ -861,7 +861,7 @@ tree_digest() {
 	assert_output 'second'
 	run ctr -v "$TMP/first:/opt/first:ro" -e PATH=/opt/first:/bin tool
 	assert_failure 126
-	assert_output --partial "Failed to execute '/opt/first/tool': it is not executable"
+	assert_output --partial "Failed to execute '/opt/first/tool': it has no execute permission"
 }
 
 @test "root that is not a mount point is named" {
