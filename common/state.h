@@ -8,12 +8,12 @@
 
 #include "common/container.h"
 
-/* Where state lives unless --state-dir or CTRLAB_STATE_DIR names another
- * directory. */
+/* Default state directory, used unless --state-dir or CTRLAB_STATE_DIR names
+ * another. */
 #define STATE_DIR_DEFAULT "/run/ctrlab"
 
-/* The state directory that CTRLAB_STATE_DIR names, or STATE_DIR_DEFAULT when
- * the variable is unset.  The value is checked by state_dir_env_check(). */
+/* Return the state directory that CTRLAB_STATE_DIR names, or STATE_DIR_DEFAULT
+ * when the variable is unset.  state_dir_env_check() validates the value. */
 const char *state_dir_from_env(void);
 
 /* Check a state directory that came from CTRLAB_STATE_DIR: it must be an

@@ -7,8 +7,9 @@
 #include "stage2-mount/mount_step.h"
 
 #include <errno.h>
-#include <string.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -16,10 +17,20 @@
 #include "common/log.h"
 #include "common/syscalls.h"
 
+/* Format a step's result for --explain: "0", or "-1 (reason)" for -errno r. */
+static const char *result_format(int r, char *buffer, size_t size)
+{
+	if (r == 0)
+		return "0";
+	snprintf(buffer, size, "-1 (%s)", strerror(-r));
+	return buffer;
+}
+
 int mnt_mount(const char *source, const char *target, const char *fstype,
 	      unsigned long flags, const char *data, struct ctr_error *err)
 {
 	char names[256];
+	char result[80];
 	int r = 0;
 
 	if (mount(source, target, fstype, flags, data) < 0)
@@ -30,11 +41,10 @@ int mnt_mount(const char *source, const char *target, const char *fstype,
 	if (r == 0 && !explain_enabled())
 		return 0;
 	flags_format(flags, mount_flag_names, names, sizeof(names));
-	explain("mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s) = %s%s%s", source ? "\"" : "",
+	explain("mount(%s%s%s, \"%s\", %s%s%s, %s, %s%s%s) = %s", source ? "\"" : "",
 		source ? source : "NULL", source ? "\"" : "", target, fstype ? "\"" : "",
 		fstype ? fstype : "NULL", fstype ? "\"" : "", names, data ? "\"" : "",
-		data ? data : "NULL", data ? "\"" : "", r ? "-1 (" : "0", r ? strerror(-r) : "",
-		r ? ")" : "");
+		data ? data : "NULL", data ? "\"" : "", result_format(r, result, sizeof(result)));
 	if (r < 0)
 		return error_set(err, r, "Failed to mount %s on '%s' (%s)",
 				 fstype ? fstype : source, target, names);
@@ -46,6 +56,7 @@ int mnt_set_attr(const char *path, unsigned int attr_flags, bool recursive,
 {
 	struct mount_attr attr = { .attr_set = attr_flags };
 	char names[128];
+	char result[80];
 	int r = 0;
 
 	if (sys_mount_setattr(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr) < 0)
@@ -53,9 +64,8 @@ int mnt_set_attr(const char *path, unsigned int attr_flags, bool recursive,
 	if (r == 0 && !explain_enabled())
 		return 0;
 	flags_format(attr_flags, mount_attr_names, names, sizeof(names));
-	explain("mount_setattr(\"%s\", %s, attr_set=%s) = %s%s%s", path,
-		recursive ? "AT_RECURSIVE" : "0", names, r ? "-1 (" : "0", r ? strerror(-r) : "",
-		r ? ")" : "");
+	explain("mount_setattr(\"%s\", %s, attr_set=%s) = %s", path,
+		recursive ? "AT_RECURSIVE" : "0", names, result_format(r, result, sizeof(result)));
 	if (r < 0)
 		return error_set(err, r, "Failed to set %s on the mount at '%s'", names, path);
 	return 0;

@@ -5,7 +5,6 @@
  *   run cleanup [--state-dir DIR]       remove all that ctrlab set up on the host */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/container.h"
