@@ -95,7 +95,8 @@ int validate_env_entry(const char *entry, struct ctr_error *err)
 				  "Invalid environment entry '%s': expected KEY=VALUE", entry);
 	if (equals == entry)
 		return error_setx(err, -EINVAL,
-				  "Invalid environment entry '%s': the key is empty", entry);
+				  "Invalid environment entry '%s': the key is empty; use KEY=VALUE",
+				  entry);
 	return 0;
 }
 

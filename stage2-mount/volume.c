@@ -115,6 +115,10 @@ int volume_spec_parse(const char *spec, struct mnt_bind *ret_bind, struct ctr_er
 		return error_setx(err, -ENAMETOOLONG,
 				  "Invalid volume '%s': a path is longer than %d bytes", spec,
 				  PATH_MAX - 1);
+	if (ret_bind->container_path[0] == '\0')
+		return error_setx(err, -EINVAL,
+				  "Invalid volume '%s': the container path is missing; use HOST:CONTAINER[:ro]",
+				  spec);
 	if (ret_bind->container_path[0] != '/')
 		return error_setx(err, -EINVAL,
 				  "Invalid volume '%s': the container path '%s' must be absolute",
@@ -148,9 +152,13 @@ int mnt_add_bind(const char *host_path, const char *container_path, bool read_on
 				  container_path);
 	bind = &binds[bind_count];
 	/* realpath(3) also checks that the host path exists. */
-	if (!realpath(host_path, bind->host_path))
-		return error_set(err, -errno,
-				 "Invalid volume: the host path '%s' must exist", host_path);
+	if (!realpath(host_path, bind->host_path)) {
+		int saved_errno = errno;
+
+		return error_setx(err, -saved_errno,
+				  "Invalid volume: the host path '%s' must exist (%s); create it or correct the path",
+				  host_path, strerror(saved_errno));
+	}
 	strcpy(bind->container_path, container_path);
 	bind->read_only = read_only;
 	bind->tree_fd = -1;

@@ -166,7 +166,7 @@ static const struct ctr_option net_options[] = {
 	{ "bridge", 0, "NAME", "host bridge the container joins (default: " NET_DEFAULT_BRIDGE ")", set_bridge },
 	{ "subnet", 0, "CIDR", "IPv4 subnet of the bridge (default: " NET_DEFAULT_SUBNET ")", set_subnet },
 	{ "dns", 0, "IP", "nameserver for the container's resolv.conf; repeat for up to 3", set_dns },
-	{ "publish", 'p', "[HOSTIP:]HOSTPORT:PORT[/tcp|/udp]", "forward a host port to the container (DNAT)", set_publish },
+	{ "publish", 'p', "[HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]", "forward a host port to the container (DNAT)", set_publish },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 

@@ -463,6 +463,7 @@ tree_digest() {
 	run ctr -v "$TMP/missing:/data" true
 	assert_failure 125
 	assert_output --partial "host path '$TMP/missing' must exist"
+	assert_output --partial 'create it or correct the path'
 }
 
 @test "volume spec errors exit 125" {

@@ -79,6 +79,8 @@ static void env_entry_needs_key_and_equals(void **state)
 	assert_int_equal(validate_env_entry("A=", &err), 0);
 	assert_int_equal(validate_env_entry("A==b", &err), 0);
 	assert_int_equal(validate_env_entry("=1", &err), -EINVAL);
+	assert_string_equal(err.msg,
+			    "Invalid environment entry '=1': the key is empty; use KEY=VALUE");
 	assert_int_equal(validate_env_entry("NOEQUALS", &err), -EINVAL);
 }
 
