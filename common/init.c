@@ -419,7 +419,7 @@ static _Noreturn void init_run(struct container *c, const struct ctr_stage *stag
 	 * closes them itself: PID 1 keeps no fd of the host for the container's
 	 * life. */
 	sys_close_range(3, ~0U, 0);
-	explain("clone(CLONE_VM|CLONE_VFORK) = %d: init is PID %d, COMMAND is PID %d",
+	explain("clone(CLONE_VM|CLONE_VFORK) = %d: init is PID %d, COMMAND is PID %d (returns after COMMAND's execve)",
 		command, getpid(), command);
 	init_loop(command);
 }

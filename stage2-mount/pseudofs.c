@@ -124,6 +124,7 @@ static int make_read_only(const char *path, struct ctr_error *err)
 
 	if (r == -ENOENT) {
 		error_clear(err);
+		explain("%s is not on this kernel, so there is nothing to make read-only", path);
 		return 0;
 	}
 	if (r < 0)

@@ -293,7 +293,7 @@ teardown() {
 	assert_line "ctrlab: explain: host: clone3(flags=CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_PIDFD, exit_signal=SIGCHLD) = ${lines[0]##*= }"
 	assert_line --regexp '^ctrlab: explain: host: container init: PID [0-9]+ on the host, PID 1 inside \(NSpid\)$'
 	assert_line 'ctrlab: explain: container: sethostname("box") = 0 in the new UTS namespace'
-	assert_line --regexp '^ctrlab: explain: container: clone\(CLONE_VM\|CLONE_VFORK\) = 2: init is PID 1, COMMAND is PID 2$'
+	assert_line --regexp '^ctrlab: explain: container: clone\(CLONE_VM\|CLONE_VFORK\) = 2: init is PID 1, COMMAND is PID 2 \(returns after COMMAND.s execve\)$'
 	assert_line --partial 'ctrlab: explain: container: execve("true") in PID 2'
 }
 
