@@ -1,19 +1,7 @@
 /* ctrlab-net, stage 3's network helper: see helper.h for why it is a program
  * of its own and how the runtime talks to it.  stage3-net/run starts it; it is
- * not meant to be typed, but each command can be tried by hand as root:
- *
- *   ctrlab-net add --state-dir DIR --name NAME --mode bridge|none
- *                  [--bridge NAME --subnet CIDR] [--publish SPEC]...
- *                                      fd 3: the runtime's socket
- *   ctrlab-net unpublish --name NAME   remove NAME's published ports
- *   ctrlab-net undo --state-dir DIR --bridge NAME [--bridge-created]
- *                  [--table-created] [--forwarding-enabled]
- *                                      undo what a failed run created
- *   ctrlab-net reclaim NAME VETH...    remove dead containers' veths and ports
- *   ctrlab-net cleanup --state-dir DIR everything ctrlab set up (run cleanup)
- *
- * Every command also takes --explain and --log-level N (0 errors only, 3 debug),
- * so that its lines match the runtime's.  Exit status 0, or 125 on failure. */
+ * not meant to be typed, but each command of usage_text can be tried by hand
+ * as root. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -43,6 +31,24 @@ struct args {
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static const char usage_text[] =
+	"Usage: ctrlab-net COMMAND [OPTIONS]\n"
+	"\n"
+	"The network helper of stage3-net/run, which starts it for every container.\n"
+	"Each command can also be run by hand as root:\n"
+	"\n"
+	"  add --state-dir DIR --name NAME --mode bridge|none\n"
+	"      [--bridge NAME --subnet CIDR] [--publish SPEC]...\n"
+	"                               network for one container; fd 3 is the runtime's socket\n"
+	"  unpublish --name NAME        remove NAME's published ports\n"
+	"  undo --state-dir DIR --bridge NAME [--bridge-created] [--table-created]\n"
+	"      [--forwarding-enabled]   undo what a failed run created\n"
+	"  reclaim NAME VETH...         remove dead containers' veths and ports\n"
+	"  cleanup --state-dir DIR      remove everything ctrlab set up (stage3-net/run cleanup)\n"
+	"\n"
+	"Every command also takes --explain and --log-level N (0 errors only, 3 debug).\n"
+	"Exit status: 0, or 125 on failure.\n";
 
 /* Print one error about the arguments.  Returns the exit status, 125. */
 static int usage_error(const char *fmt, ...)
@@ -327,6 +333,10 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("%s", "Missing command: give add, unpublish, undo, reclaim or cleanup");
 	command = argv[1];
+	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
 	r = args_parse(argc - 1, argv + 1, &args);
 	if (r != 0)
 		return r;

@@ -288,6 +288,13 @@ gate_open() {
 	assert_output --partial "add needs the runtime's socket as fd 3"
 }
 
+@test "the helper lists its commands with --help" {
+	run "$BATS_TEST_DIRNAME/../stage3-net/ctrlab-net" --help
+	assert_success
+	assert_line 'Usage: ctrlab-net COMMAND [OPTIONS]'
+	assert_line --partial 'cleanup --state-dir DIR'
+}
+
 @test "cleanup rejects a relative state directory with 125" {
 	# Inside the simulated host, so that a cleanup that went ahead could not
 	# touch this machine's network.
