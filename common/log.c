@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 struct log_settings log_settings = {
@@ -72,4 +73,12 @@ void explain(const char *fmt, ...)
 	va_start(ap, fmt);
 	write_line(prefix, fmt, ap);
 	va_end(ap);
+}
+
+int stdout_flush_status(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	log_error("Failed to write to stdout: %s", strerror(errno));
+	return 125;
 }

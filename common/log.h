@@ -37,6 +37,10 @@ void explain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when --explain or --debug asked for narration. */
 bool explain_enabled(void);
 
+/* Flush stdout after printed output such as --help or --version.  Returns the
+ * exit status: 0, or 125 after an error message when the output was lost. */
+int stdout_flush_status(void);
+
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)

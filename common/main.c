@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "common/container.h"
@@ -26,15 +25,6 @@ void ctr_process_prepare(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Flush stdout after --help or --version.  Returns 0, or 125 with a message. */
-static int output_finish(void)
-{
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	log_error("Failed to write to stdout: %s", strerror(errno));
-	return 125;
-}
-
 int ctr_main(int argc, char **argv, const struct ctr_stage *stage)
 {
 	struct container c;
@@ -46,11 +36,11 @@ int ctr_main(int argc, char **argv, const struct ctr_stage *stage)
 	r = options_parse(&c, stage, argc, argv, &err);
 	if (r == OPTIONS_HELP) {
 		options_print_help(stage, argv[0], stdout);
-		return output_finish();
+		return stdout_flush_status();
 	}
 	if (r == OPTIONS_VERSION) {
 		printf("ctrlab %s (%s)\n", CTRLAB_VERSION, stage->name);
-		return output_finish();
+		return stdout_flush_status();
 	}
 	if (r < 0) {
 		log_error("%s", err.msg);

@@ -335,7 +335,7 @@ int main(int argc, char **argv)
 	command = argv[1];
 	if (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0) {
 		fputs(usage_text, stdout);
-		return 0;
+		return stdout_flush_status();
 	}
 	r = args_parse(argc - 1, argv + 1, &args);
 	if (r != 0)

@@ -8,6 +8,8 @@
 # Containers run in the busybox rootfs (make rootfs), so the commands inside
 # them are busybox applets.
 
+bats_require_minimum_version 1.5.0
+
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
@@ -293,6 +295,8 @@ gate_open() {
 	assert_success
 	assert_line 'Usage: ctrlab-net COMMAND [OPTIONS]'
 	assert_line --partial 'cleanup --state-dir DIR'
+	run -125 bash -c "'$BATS_TEST_DIRNAME/../stage3-net/ctrlab-net' --help > /dev/full"
+	assert_output 'ctrlab: error: Failed to write to stdout: No space left on device'
 }
 
 @test "cleanup rejects a relative state directory with 125" {
